@@ -1,0 +1,26 @@
+package io.replag.agent.config;
+
+import java.time.Duration;
+
+/**
+ * How a target is polled after a canary is written: the first read after {@code first}, then
+ * each gap {@code factor} times the previous, never more than {@code max}. Fast right after the
+ * write, when arrival is likely, and cheap while replication is slow or stalled. The gap in
+ * force when a canary is first seen bounds the uncertainty of its arrival time.
+ */
+public record PollSchedule(Duration first, double factor, Duration max) {
+    public static final PollSchedule DEFAULT = new PollSchedule(Duration.ofMillis(10), 1.5, Duration.ofSeconds(1));
+
+    public long firstMicros() {
+        return first.toNanos() / 1_000;
+    }
+
+    public long maxMicros() {
+        return max.toNanos() / 1_000;
+    }
+
+    /** The gap after {@code previousMicros}. */
+    public long next(long previousMicros) {
+        return Math.min(maxMicros(), Math.max(firstMicros(), (long) (previousMicros * factor)));
+    }
+}

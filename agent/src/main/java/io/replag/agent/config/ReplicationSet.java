@@ -1,0 +1,57 @@
+package io.replag.agent.config;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * One logical replicated resource: a global table, a ring of buckets, a primary with its replicas.
+ *
+ * @param name      the config name, exported as the {@code resource} label
+ * @param store     the store key ({@code postgres}, ...)
+ * @param endpoints region name to that region's endpoint, in configuration order
+ * @param pairs     the directions measured: primary to each replica for single-writer sets,
+ *                  every ordered pair for multi-writer sets
+ * @param timing    probe timing
+ * @param options   store-specific options, parsed by the store's provider
+ */
+public record ReplicationSet(String name, String store, Map<String, Endpoint> endpoints,
+                             List<ReplicationPair> pairs, ProbeTiming timing, Object options) {
+
+    public ReplicationSet {
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(store, "store");
+        endpoints = Map.copyOf(new LinkedHashMap<>(endpoints));
+        pairs = List.copyOf(pairs);
+        Objects.requireNonNull(timing, "timing");
+    }
+
+    /** Regions that write canaries, in a stable order. */
+    public List<String> sourceRegions() {
+        Set<String> sources = new LinkedHashSet<>();
+        pairs.forEach(p -> sources.add(p.source()));
+        return new ArrayList<>(sources);
+    }
+
+    /** Primary to each replica, the shape of single-writer sets. */
+    public static List<ReplicationPair> singleWriter(String primary, List<String> replicas) {
+        return replicas.stream().map(r -> new ReplicationPair(primary, r)).toList();
+    }
+
+    /** Every ordered pair, N*(N-1), the shape of multi-writer sets. */
+    public static List<ReplicationPair> multiWriter(List<String> regions) {
+        List<ReplicationPair> pairs = new ArrayList<>();
+        for (String source : regions) {
+            for (String target : regions) {
+                if (!source.equals(target)) {
+                    pairs.add(new ReplicationPair(source, target));
+                }
+            }
+        }
+        return pairs;
+    }
+}

@@ -1,0 +1,70 @@
+package io.replag.agent.engine;
+
+import io.replag.agent.spi.CanaryStore;
+import io.replag.agent.spi.StaleSeqException;
+
+import java.net.ConnectException;
+import java.net.NoRouteToHostException;
+import java.net.UnknownHostException;
+import java.nio.channels.ClosedChannelException;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+
+/** Names a failure for the {@code reason} label: the store's own word first, then generic ones. */
+public final class FailureReason {
+    private FailureReason() {
+    }
+
+    public static String of(Throwable failure, CanaryStore store) {
+        Throwable t = unwrap(failure);
+        if (t instanceof CallTimeoutException) {
+            return "timeout";
+        }
+        if (t instanceof StaleSeqException) {
+            return "stale_seq";
+        }
+        var own = store.errorReason(t);
+        if (own.isPresent()) {
+            return own.get();
+        }
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (c instanceof UnknownHostException) {
+                return "unknown_host";
+            }
+            if (c instanceof ConnectException || c instanceof NoRouteToHostException) {
+                return "connection_refused";
+            }
+            if (c instanceof ClosedChannelException) {
+                return "connection_closed";
+            }
+            String name = c.getClass().getSimpleName();
+            if (name.contains("Timeout")) {
+                return "timeout";
+            }
+            if (c.getMessage() != null && c.getMessage().contains("Connection refused")) {
+                return "connection_refused";
+            }
+            if (c.getMessage() != null && c.getMessage().toLowerCase().contains("closed")) {
+                return "connection_closed";
+            }
+        }
+        return "other";
+    }
+
+    /** A short description for the one log line per state change. */
+    public static String detail(Throwable failure) {
+        Throwable t = unwrap(failure);
+        String message = t.getMessage() == null ? "" : t.getMessage().replaceAll("\\s+", " ");
+        if (message.length() > 200) {
+            message = message.substring(0, 200) + "...";
+        }
+        return t.getClass().getSimpleName() + (message.isEmpty() ? "" : ": " + message);
+    }
+
+    private static Throwable unwrap(Throwable t) {
+        while ((t instanceof CompletionException || t instanceof ExecutionException) && t.getCause() != null) {
+            t = t.getCause();
+        }
+        return t;
+    }
+}

@@ -1,0 +1,79 @@
+package io.replag.agent.engine;
+
+import io.replag.agent.config.ReplicationSet;
+import io.replag.agent.metrics.EndpointHealth;
+import io.replag.agent.metrics.ReplagMetrics;
+import io.replag.agent.spi.CanaryStore;
+import io.replag.agent.time.EventLoop;
+import io.replag.agent.time.WallClock;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
+
+/**
+ * What the writers and pollers of one replication set share: the store, the loop, the clock,
+ * and {@link #call}, through which every store call passes so that each one has a timeout, comes
+ * back on the loop, and updates the endpoint's health.
+ */
+final class SetContext {
+    final ReplicationSet set;
+    final CanaryStore store;
+    final EventLoop loop;
+    final WallClock clock;
+    final ReplagMetrics metrics;
+    final String agent;
+    private final Map<String, EndpointHealth> health = new ConcurrentHashMap<>();
+    volatile boolean stopped;
+
+    SetContext(ReplicationSet set, CanaryStore store, EventLoop loop, WallClock clock, ReplagMetrics metrics, String agent) {
+        this.set = set;
+        this.store = store;
+        this.loop = loop;
+        this.clock = clock;
+        this.metrics = metrics;
+        this.agent = agent;
+    }
+
+    EndpointHealth health(String region) {
+        return health.computeIfAbsent(region, r -> metrics.endpoint(set.store(), set.name(), r));
+    }
+
+    /**
+     * Runs one store call with the set's request timeout. The returned future completes on the
+     * loop; the endpoint's health and error counters are updated before it does.
+     */
+    <T> Future<T> call(String op, String region, Supplier<Future<T>> call) {
+        Promise<T> result = Promise.promise();
+        long timeoutMicros = set.timing().requestTimeout().toNanos() / 1_000;
+        long timer = loop.schedule(timeoutMicros, () -> result.tryFail(
+                new CallTimeoutException(op + " in " + region + " took longer than " + set.timing().requestTimeout())));
+        Future<T> pending;
+        try {
+            pending = call.get();
+        } catch (RuntimeException e) {
+            pending = Future.failedFuture(e);
+        }
+        pending.onComplete(ar -> loop.execute(() -> {
+            loop.cancel(timer);
+            if (ar.succeeded()) {
+                result.tryComplete(ar.result());
+            } else {
+                result.tryFail(ar.cause());
+            }
+        }));
+        return result.future().andThen(ar -> {
+            if (ar.succeeded()) {
+                health(region).succeeded(op);
+            } else {
+                health(region).failed(op, FailureReason.of(ar.cause(), store), FailureReason.detail(ar.cause()));
+            }
+        });
+    }
+
+    long nowMicros() {
+        return clock.nowMicros();
+    }
+}

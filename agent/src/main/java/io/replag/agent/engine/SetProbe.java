@@ -1,0 +1,77 @@
+package io.replag.agent.engine;
+
+import io.replag.agent.config.ReplicationPair;
+import io.replag.agent.config.ReplicationSet;
+import io.replag.agent.metrics.ReplagMetrics;
+import io.replag.agent.spi.CanaryStore;
+import io.replag.agent.time.EventLoop;
+import io.replag.agent.time.WallClock;
+import io.vertx.core.Future;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/** The writers and pair probes of one replication set. */
+public final class SetProbe {
+    private final SetContext ctx;
+    private final List<SourceWriter> writers = new ArrayList<>();
+    private final List<PairProbe> pairs = new ArrayList<>();
+
+    public SetProbe(ReplicationSet set, CanaryStore store, EventLoop loop, WallClock clock,
+                    ReplagMetrics metrics, String agent) {
+        this.ctx = new SetContext(set, store, loop, clock, metrics, agent);
+        for (ReplicationPair pair : set.pairs()) {
+            pairs.add(new PairProbe(ctx, pair));
+        }
+        long seed = (agent + "/" + set.name()).hashCode();
+        for (String source : set.sourceRegions()) {
+            List<PairProbe> fromSource = pairs.stream().filter(p -> p.pair().source().equals(source)).toList();
+            writers.add(new SourceWriter(ctx, source, fromSource, seed++));
+        }
+    }
+
+    public ReplicationSet set() {
+        return ctx.set;
+    }
+
+    public void start() {
+        pairs.forEach(PairProbe::start);
+        writers.forEach(SourceWriter::start);
+    }
+
+    /**
+     * Stops writing and polling. Canaries still in flight are dropped, not counted as missed:
+     * a shutdown is not a replication failure. Then closes the store.
+     */
+    public Future<Void> stop() {
+        ctx.stopped = true;
+        ctx.loop.execute(() -> {
+            writers.forEach(SourceWriter::stop);
+            pairs.forEach(PairProbe::stop);
+        });
+        return ctx.store.close();
+    }
+
+    /** True once every source made its first write attempt and every pair with something to read read once. */
+    public boolean firstRoundDone() {
+        for (SourceWriter w : writers) {
+            if (!w.firstWriteAttempted()) {
+                return false;
+            }
+        }
+        for (PairProbe p : pairs) {
+            SourceWriter w = writers.get(ctx.set.sourceRegions().indexOf(p.pair().source()));
+            if (w.anyWriteSucceeded() && !p.firstReadDone()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Lag now of one pair in seconds (NaN before any data), for tests and the status page. */
+    public double lagNowSeconds(String source, String target) {
+        return pairs.stream().filter(p -> p.pair().equals(new ReplicationPair(source, target)))
+                .findFirst().orElseThrow(() -> new IllegalArgumentException("no pair " + source + " -> " + target))
+                .lagNowSeconds();
+    }
+}

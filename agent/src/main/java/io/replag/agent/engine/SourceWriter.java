@@ -1,0 +1,125 @@
+package io.replag.agent.engine;
+
+import io.replag.agent.spi.Canary;
+import io.replag.agent.spi.CanaryKey;
+import io.replag.agent.spi.StaleSeqException;
+
+import java.util.List;
+import java.util.Optional;
+import java.util.SplittableRandom;
+
+/**
+ * Writes one source region's canaries at the set's interval and hands each acknowledged canary
+ * to the pollers of that source's pairs.
+ *
+ * <p>Before the first write it prepares the region and reads the canary back from the source,
+ * so that seq continues above the last one written by an earlier run: a restart never looks like
+ * a missed canary or a lag spike. One write is in flight at a time; a slow write delays the next
+ * one rather than piling up, and the cadence resumes from the planned schedule without bursting.
+ */
+final class SourceWriter {
+    private enum State { PREPARING, READING_BACK, WRITING }
+
+    private final SetContext ctx;
+    private final String region;
+    private final CanaryKey key;
+    private final List<PairProbe> pairs;
+    private final SplittableRandom random;
+    private final long intervalMicros;
+
+    private State state = State.PREPARING;
+    private long nextSeq;
+    private long plannedMicros;
+    private long timer = -1;
+    private volatile boolean firstWriteAttempted;
+    private volatile boolean anyWriteSucceeded;
+
+    SourceWriter(SetContext ctx, String region, List<PairProbe> pairs, long seed) {
+        this.ctx = ctx;
+        this.region = region;
+        this.key = new CanaryKey(ctx.agent, region);
+        this.pairs = pairs;
+        this.random = new SplittableRandom(seed);
+        this.intervalMicros = ctx.set.timing().interval().toNanos() / 1_000;
+    }
+
+    void start() {
+        ctx.loop.execute(this::step);
+    }
+
+    void stop() {
+        if (timer >= 0) {
+            ctx.loop.cancel(timer);
+            timer = -1;
+        }
+    }
+
+    boolean firstWriteAttempted() {
+        return firstWriteAttempted;
+    }
+
+    boolean anyWriteSucceeded() {
+        return anyWriteSucceeded;
+    }
+
+    private void step() {
+        timer = -1;
+        if (ctx.stopped) {
+            return;
+        }
+        switch (state) {
+            case PREPARING -> ctx.call("prepare", region, () -> ctx.store.prepareWriter(region))
+                    .onSuccess(v -> state = State.READING_BACK)
+                    .onComplete(ar -> after(ar.succeeded() ? 0 : intervalMicros));
+            case READING_BACK -> ctx.call("read", region, () -> ctx.store.read(region, key))
+                    .onSuccess(this::continueAfter)
+                    .onComplete(ar -> after(ar.succeeded() ? 0 : intervalMicros));
+            case WRITING -> write();
+        }
+    }
+
+    private void continueAfter(Optional<Canary> existing) {
+        nextSeq = existing.map(Canary::seq).orElse(0L) + 1;
+        plannedMicros = ctx.nowMicros();
+        state = State.WRITING;
+    }
+
+    private void write() {
+        Canary canary = new Canary(key, nextSeq++, ctx.nowMicros());
+        ctx.call("write", region, () -> ctx.store.write(region, canary))
+                .onSuccess(v -> {
+                    anyWriteSucceeded = true;
+                    for (PairProbe pair : pairs) {
+                        pair.written(canary);
+                    }
+                })
+                .onFailure(e -> {
+                    if (e instanceof StaleSeqException) {
+                        state = State.READING_BACK;
+                    } else if ("table_missing".equals(ctx.store.errorReason(e).orElse(""))) {
+                        state = State.PREPARING;
+                    }
+                })
+                .onComplete(ar -> {
+                    firstWriteAttempted = true;
+                    scheduleNextWrite();
+                });
+    }
+
+    private void scheduleNextWrite() {
+        long now = ctx.nowMicros();
+        plannedMicros += intervalMicros;
+        if (plannedMicros < now - intervalMicros) {
+            plannedMicros = now; // fell far behind (a hanging write): resume the cadence, do not burst
+        }
+        double jitter = ctx.set.timing().jitter();
+        long offset = jitter > 0 ? (long) ((random.nextDouble() * 2 - 1) * jitter * intervalMicros) : 0;
+        after(Math.max(0, plannedMicros + offset - now));
+    }
+
+    private void after(long delayMicros) {
+        if (!ctx.stopped) {
+            timer = ctx.loop.schedule(delayMicros, this::step);
+        }
+    }
+}

@@ -1,0 +1,235 @@
+package io.replag.agent.memory;
+
+import io.replag.agent.spi.Canary;
+import io.replag.agent.spi.CanaryKey;
+import io.replag.agent.spi.CanaryStore;
+import io.replag.agent.spi.NativeLag;
+import io.replag.agent.spi.StaleSeqException;
+import io.replag.agent.time.EventLoop;
+import io.replag.agent.time.WallClock;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.LongSupplier;
+
+/**
+ * A store that lives in memory, with replication links whose delay and pause are set by the
+ * caller, and per-region faults (failure, hang, call latency). For the engine's unit tests and
+ * benchmarks: it behaves like a replicated store, with the clock and loop the engine uses.
+ *
+ * <p>A canary committed in its source at time c is visible in a target once
+ * {@code c + delay <= now}, or, while the link is paused, once {@code c + delay <= pausedAt}.
+ * Not thread-safe: use it from the engine's loop.
+ */
+public final class InMemoryCanaryStore implements CanaryStore {
+
+    private record Entry(Canary canary, long committedAtMicros) {
+    }
+
+    private static final class Link {
+        long delayMicros;
+        long pausedAtMicros = -1;
+    }
+
+    private static final class Fault {
+        Throwable failure;
+        boolean hang;
+        LongSupplier latencyMicros = () -> 0;
+    }
+
+    private final EventLoop loop;
+    private final WallClock clock;
+    private final Map<CanaryKey, Deque<Entry>> history = new ConcurrentHashMap<>();
+    private final Map<String, Link> links = new ConcurrentHashMap<>();
+    private final Map<String, Fault> faults = new ConcurrentHashMap<>();
+    private long maxDelayMicros;
+    private long writes;
+    private long reads;
+
+    public InMemoryCanaryStore(EventLoop loop, WallClock clock) {
+        this.loop = loop;
+        this.clock = clock;
+    }
+
+    // --- controls -------------------------------------------------------------------------
+
+    public InMemoryCanaryStore delay(String source, String target, long delayMicros) {
+        link(source, target).delayMicros = delayMicros;
+        maxDelayMicros = Math.max(maxDelayMicros, delayMicros);
+        return this;
+    }
+
+    public InMemoryCanaryStore pause(String source, String target) {
+        Link link = link(source, target);
+        if (link.pausedAtMicros < 0) {
+            link.pausedAtMicros = clock.nowMicros();
+        }
+        return this;
+    }
+
+    public InMemoryCanaryStore resume(String source, String target) {
+        link(source, target).pausedAtMicros = -1;
+        return this;
+    }
+
+    /** Every call to the region fails with {@code failure} until cleared with null. */
+    public InMemoryCanaryStore fail(String region, Throwable failure) {
+        fault(region).failure = failure;
+        return this;
+    }
+
+    /** Every call to the region never answers, until cleared. */
+    public InMemoryCanaryStore hang(String region, boolean hang) {
+        fault(region).hang = hang;
+        return this;
+    }
+
+    /** Each call to the region answers after this many µs (drawn per call). */
+    public InMemoryCanaryStore callLatency(String region, LongSupplier latencyMicros) {
+        fault(region).latencyMicros = latencyMicros;
+        return this;
+    }
+
+    /** Drops the canary of {@code key} everywhere, as if the table had been recreated empty. */
+    public void forget(CanaryKey key) {
+        history.remove(key);
+    }
+
+    public long writes() {
+        return writes;
+    }
+
+    public long reads() {
+        return reads;
+    }
+
+    /** The canary as committed in its source, for assertions. */
+    public Optional<Canary> committed(CanaryKey key) {
+        Deque<Entry> entries = history.get(key);
+        return entries == null || entries.isEmpty() ? Optional.empty() : Optional.of(entries.peekLast().canary());
+    }
+
+    // --- the SPI --------------------------------------------------------------------------
+
+    @Override
+    public Future<Void> prepareWriter(String region) {
+        return answer(region, () -> null);
+    }
+
+    @Override
+    public Future<Void> write(String region, Canary canary) {
+        return answer(region, () -> {
+            writes++;
+            Deque<Entry> entries = history.computeIfAbsent(canary.key(), k -> new ArrayDeque<>());
+            Entry last = entries.peekLast();
+            if (last != null && last.canary().seq() >= canary.seq()) {
+                throw new StaleSeqException("record holds seq " + last.canary().seq() + ", refused " + canary.seq());
+            }
+            entries.addLast(new Entry(canary, clock.nowMicros()));
+            prune(entries);
+            return null;
+        });
+    }
+
+    @Override
+    public Future<Optional<Canary>> read(String region, CanaryKey key) {
+        return answer(region, () -> {
+            reads++;
+            Deque<Entry> entries = history.get(key);
+            if (entries == null) {
+                return Optional.empty();
+            }
+            if (region.equals(key.sourceRegion())) {
+                return Optional.ofNullable(entries.peekLast()).map(Entry::canary);
+            }
+            Link link = links.get(key.sourceRegion() + "->" + region);
+            long delay = link == null ? 0 : link.delayMicros;
+            long horizon = link != null && link.pausedAtMicros >= 0 ? link.pausedAtMicros : clock.nowMicros();
+            Canary visible = null;
+            for (Iterator<Entry> it = entries.descendingIterator(); it.hasNext(); ) {
+                Entry e = it.next();
+                if (e.committedAtMicros() + delay <= horizon) {
+                    visible = e.canary();
+                    break;
+                }
+            }
+            return Optional.ofNullable(visible);
+        });
+    }
+
+    @Override
+    public Future<Optional<NativeLag>> readNativeLag(String sourceRegion, String targetRegion) {
+        return answer(targetRegion, () -> {
+            Link link = links.get(sourceRegion + "->" + targetRegion);
+            double seconds = link == null ? 0 : link.delayMicros / 1e6;
+            return Optional.of(new NativeLag("memory_link_delay", seconds));
+        });
+    }
+
+    @Override
+    public Future<Void> close() {
+        return Future.succeededFuture();
+    }
+
+    // --- internals ------------------------------------------------------------------------
+
+    private interface Call<T> {
+        T run();
+    }
+
+    private <T> Future<T> answer(String region, Call<T> call) {
+        Fault fault = faults.get(region);
+        if (fault != null && fault.hang) {
+            return Promise.<T>promise().future();
+        }
+        if (fault != null && fault.failure != null) {
+            return Future.failedFuture(fault.failure);
+        }
+        long latency = fault == null ? 0 : fault.latencyMicros.getAsLong();
+        if (latency <= 0) {
+            return complete(call);
+        }
+        Promise<T> promise = Promise.promise();
+        loop.schedule(latency, () -> complete(call).onComplete(promise));
+        return promise.future();
+    }
+
+    private static <T> Future<T> complete(Call<T> call) {
+        try {
+            return Future.succeededFuture(call.run());
+        } catch (RuntimeException e) {
+            return Future.failedFuture(e);
+        }
+    }
+
+    private void prune(Deque<Entry> entries) {
+        long horizon = clock.nowMicros() - maxDelayMicros - 10_000_000L;
+        boolean anyPaused = links.values().stream().anyMatch(l -> l.pausedAtMicros >= 0);
+        while (!anyPaused && entries.size() > 2) {
+            Iterator<Entry> it = entries.iterator();
+            it.next();
+            if (it.next().committedAtMicros() < horizon) {
+                entries.pollFirst();
+            } else {
+                break;
+            }
+        }
+        while (entries.size() > 100_000) {
+            entries.pollFirst();
+        }
+    }
+
+    private Link link(String source, String target) {
+        return links.computeIfAbsent(source + "->" + target, k -> new Link());
+    }
+
+    private Fault fault(String region) {
+        return faults.computeIfAbsent(region, k -> new Fault());
+    }
+}

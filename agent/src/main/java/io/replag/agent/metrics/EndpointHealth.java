@@ -1,0 +1,66 @@
+package io.replag.agent.metrics;
+
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * Health of one store endpoint (a store in a region): {@code replag_up}, error counts, and one
+ * log line per change of state (down with a reason, reason changed, recovered), never one per
+ * failed call.
+ *
+ * <p>{@code replag_up} follows canary calls (prepare, write, read) only: a native-figure query
+ * that lacks a grant must not make a working endpoint flap.
+ */
+public final class EndpointHealth {
+    private static final Logger LOG = LoggerFactory.getLogger(EndpointHealth.class);
+
+    private final ReplagMetrics metrics;
+    private final String store;
+    private final String resource;
+    private final String region;
+    private volatile double up = Double.NaN;
+    /** op -> reason of the failure in force; absent when the op last worked. Event-loop only. */
+    private final Map<String, String> failing = new HashMap<>();
+
+    EndpointHealth(ReplagMetrics metrics, MeterRegistry registry, String store, String resource, String region) {
+        this.metrics = metrics;
+        this.store = store;
+        this.resource = resource;
+        this.region = region;
+        Gauge.builder("replag.up", this, h -> h.up)
+                .description("1 if the last canary call to this endpoint worked, 0 if it failed")
+                .tags(Tags.of("store", store, "resource", resource, "region", region))
+                .register(registry);
+    }
+
+    public void succeeded(String op) {
+        if (!"native".equals(op)) {
+            up = 1;
+        }
+        String previous = failing.remove(op);
+        if (previous != null) {
+            LOG.info("{}/{} {}: {} recovered (was failing: {})", store, resource, region, op, previous);
+        }
+    }
+
+    public void failed(String op, String reason, String detail) {
+        if (!"native".equals(op)) {
+            up = 0;
+        }
+        metrics.error(store, resource, region, op, reason);
+        String previous = failing.put(op, reason);
+        if (!reason.equals(previous)) {
+            LOG.warn("{}/{} {}: {} failing: {} ({})", store, resource, region, op, reason, detail);
+        }
+    }
+
+    public double up() {
+        return up;
+    }
+}

@@ -1,0 +1,86 @@
+package io.replag.agent.metrics;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.DoubleSupplier;
+
+/** The meters of one (store, resource, source_region, target_region) pair. */
+public final class PairMeters {
+    private final MeterRegistry registry;
+    private final Tags tags;
+    private final Timer arrivalLatency;
+    private final Counter written;
+    private final Counter arrived;
+    private final Counter missed;
+    private volatile double lastWriteSeconds = Double.NaN;
+    private volatile double lastArrivalSeconds = Double.NaN;
+    private volatile double uncertaintySeconds = Double.NaN;
+    private final Map<String, double[]> nativeLag = new ConcurrentHashMap<>();
+
+    PairMeters(MeterRegistry registry, Tags tags) {
+        this.registry = registry;
+        this.tags = tags;
+        this.arrivalLatency = Timer.builder("replag.arrival.latency")
+                .description("Time from a canary's write in the source to its first sighting in the target")
+                .tags(tags)
+                .serviceLevelObjectives(ReplagMetrics.LATENCY_BUCKETS.toArray(Duration[]::new))
+                .publishPercentileHistogram(false)
+                .register(registry);
+        this.written = Counter.builder("replag.canaries.written")
+                .description("Canaries written in the source for this pair").tags(tags).register(registry);
+        this.arrived = Counter.builder("replag.canaries.arrived")
+                .description("Canaries seen in the target before their deadline").tags(tags).register(registry);
+        this.missed = Counter.builder("replag.canaries.missed")
+                .description("Canaries not seen in the target before their deadline").tags(tags).register(registry);
+        Gauge.builder("replag.last.write.timestamp.seconds", this, m -> m.lastWriteSeconds)
+                .description("Unix time of the last canary written in the source for this pair")
+                .tags(tags).register(registry);
+        Gauge.builder("replag.last.arrival.timestamp.seconds", this, m -> m.lastArrivalSeconds)
+                .description("Unix time at which the last canary was first seen in the target")
+                .tags(tags).register(registry);
+        Gauge.builder("replag.measurement.uncertainty.seconds", this, m -> m.uncertaintySeconds)
+                .description("Width of the interval in which the last arrival happened")
+                .tags(tags).register(registry);
+    }
+
+    /** Registers the lag-now gauge, computed at scrape time so that it rises through a stall. */
+    public void lagNow(DoubleSupplier lagSeconds) {
+        Gauge.builder("replag.lag.seconds", lagSeconds, DoubleSupplier::getAsDouble)
+                .description("Lag now: age of the oldest unseen canary, or the last arrival latency if larger")
+                .tags(tags).register(registry);
+    }
+
+    public void written(long writtenAtMicros) {
+        written.increment();
+        lastWriteSeconds = writtenAtMicros / 1e6;
+    }
+
+    public void arrived(long latencyMicros, long uncertaintyMicros, long seenAtMicros) {
+        arrived.increment();
+        arrivalLatency.record(latencyMicros, TimeUnit.MICROSECONDS);
+        lastArrivalSeconds = seenAtMicros / 1e6;
+        uncertaintySeconds = uncertaintyMicros / 1e6;
+    }
+
+    public void missed(int count) {
+        missed.increment(count);
+    }
+
+    public void nativeLag(String sourceMetric, double seconds) {
+        nativeLag.computeIfAbsent(sourceMetric, k -> {
+            double[] holder = {Double.NaN};
+            Gauge.builder("replag.native.lag.seconds", holder, h -> h[0])
+                    .description("The store's own lag figure for this pair")
+                    .tags(tags.and("source_metric", k)).register(registry);
+            return holder;
+        })[0] = seconds;
+    }
+}

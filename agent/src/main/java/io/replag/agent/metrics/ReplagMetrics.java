@@ -1,0 +1,53 @@
+package io.replag.agent.metrics;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The metric contract (docs/metrics.md), in one place: names, labels and histogram buckets.
+ * Engine code asks here for the meters of a pair or an endpoint and never names a metric itself.
+ */
+public final class ReplagMetrics {
+
+    /** Arrival latency buckets, 5 ms to 15 min: 16 finite buckets per pair. */
+    public static final List<Duration> LATENCY_BUCKETS = List.of(
+            Duration.ofMillis(5), Duration.ofMillis(10), Duration.ofMillis(25), Duration.ofMillis(50),
+            Duration.ofMillis(100), Duration.ofMillis(250), Duration.ofMillis(500), Duration.ofSeconds(1),
+            Duration.ofMillis(2500), Duration.ofSeconds(5), Duration.ofSeconds(10), Duration.ofSeconds(30),
+            Duration.ofSeconds(60), Duration.ofSeconds(120), Duration.ofSeconds(300), Duration.ofSeconds(900));
+
+    private final MeterRegistry registry;
+    private final Map<Tags, Counter> errors = new ConcurrentHashMap<>();
+
+    public ReplagMetrics(MeterRegistry registry) {
+        this.registry = registry;
+    }
+
+    public MeterRegistry registry() {
+        return registry;
+    }
+
+    public PairMeters pair(String store, String resource, String source, String target) {
+        return new PairMeters(registry, Tags.of("store", store, "resource", resource,
+                "source_region", source, "target_region", target));
+    }
+
+    public EndpointHealth endpoint(String store, String resource, String region) {
+        return new EndpointHealth(this, registry, store, resource, region);
+    }
+
+    /** Counts one failed store call; {@code op} is write, read, native or prepare. */
+    public void error(String store, String resource, String region, String op, String reason) {
+        Tags tags = Tags.of("store", store, "resource", resource, "region", region, "op", op, "reason", reason);
+        errors.computeIfAbsent(tags, t -> Counter.builder("replag.errors")
+                        .description("Failed store calls, by operation and reason")
+                        .tags(t).register(registry))
+                .increment();
+    }
+}

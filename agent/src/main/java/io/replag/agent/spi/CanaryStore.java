@@ -1,0 +1,55 @@
+package io.replag.agent.spi;
+
+import io.vertx.core.Future;
+
+import java.util.Optional;
+
+/**
+ * What a store has to do so that replag can measure it: only its own I/O. Scheduling, polling,
+ * deadlines, timeouts, lag semantics and metrics live once, in the engine.
+ *
+ * <p>Every method must be non-blocking: it returns at once and completes the future later. The
+ * engine puts its own timeout on every call, so a store may rely on that and need not add one,
+ * but it must not hold resources forever for a call that never answers.
+ *
+ * <p>Regions are the names used in the replication set's configuration.
+ */
+public interface CanaryStore {
+
+    /**
+     * Makes the region ready to receive canary writes, e.g. creates the canary table if the
+     * configuration allows it. Called once per writing region before its first write, and again
+     * after a failure.
+     */
+    Future<Void> prepareWriter(String region);
+
+    /**
+     * Writes (overwrites) the canary in its source region. Must not replace a canary whose seq is
+     * higher: a slow, retried or reordered write can never move the record backwards.
+     */
+    Future<Void> write(String region, Canary canary);
+
+    /**
+     * Reads the canary for {@code key} as it is visible in {@code region}, with the strongest
+     * read the store offers in that region. Empty when the region has never seen it.
+     */
+    Future<Optional<Canary>> read(String region, CanaryKey key);
+
+    /**
+     * Reads the store's own lag figure for replication from {@code sourceRegion} to
+     * {@code targetRegion}, or empty if the store has none for that pair.
+     */
+    Future<Optional<NativeLag>> readNativeLag(String sourceRegion, String targetRegion);
+
+    /**
+     * Names the reason of a failure in a few stable words ({@code table_missing},
+     * {@code auth_failed}, ...) for the {@code reason} label, when the store knows better than
+     * the engine's generic classification. Must never include credentials.
+     */
+    default Optional<String> errorReason(Throwable failure) {
+        return Optional.empty();
+    }
+
+    /** Releases connections and clients. Idempotent. */
+    Future<Void> close();
+}

@@ -1,0 +1,1 @@
+package io.replag.exporter; public class Main { public static void main(String[] a){} }
