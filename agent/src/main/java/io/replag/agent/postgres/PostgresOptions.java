@@ -1,0 +1,67 @@
+package io.replag.agent.postgres;
+
+import io.replag.agent.config.Secret;
+
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * How a replication set reaches its PostgreSQL endpoints (RDS, Aurora PostgreSQL, self-managed).
+ *
+ * @param database       database holding the canary table
+ * @param user           login role (see docs/configuration.md for the least grants)
+ * @param password       password, from {@code ${ENV}} or a file; empty with IAM auth
+ * @param iamAuth        sign an RDS IAM authentication token per connection instead of a password
+ * @param tls            TLS mode and trust
+ * @param table          canary table, optionally schema-qualified
+ * @param createTable    create the table on the primary if absent (else operators create it)
+ * @param connectTimeout TCP connect timeout
+ */
+public record PostgresOptions(String database, String user, Optional<Secret> password, boolean iamAuth,
+                              Tls tls, String table, boolean createTable, Duration connectTimeout) {
+
+    public static final String DEFAULT_TABLE = "replag_canary";
+
+    public PostgresOptions {
+        Objects.requireNonNull(database, "database");
+        Objects.requireNonNull(user, "user");
+        Objects.requireNonNull(password, "password");
+        Objects.requireNonNull(tls, "tls");
+        Objects.requireNonNull(table, "table");
+        Objects.requireNonNull(connectTimeout, "connectTimeout");
+    }
+
+    /** TLS as in libpq's sslmode: disable, require (encrypt, trust any), verify-ca, verify-full. */
+    public record Tls(String mode, Optional<String> caFile) {
+        public static final Tls DISABLED = new Tls("disable", Optional.empty());
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    public static final class Builder {
+        private String database = "postgres";
+        private String user = "postgres";
+        private Optional<Secret> password = Optional.empty();
+        private boolean iamAuth;
+        private Tls tls = Tls.DISABLED;
+        private String table = DEFAULT_TABLE;
+        private boolean createTable = true;
+        private Duration connectTimeout = Duration.ofSeconds(5);
+
+        public Builder database(String v) { database = v; return this; }
+        public Builder user(String v) { user = v; return this; }
+        public Builder password(Secret v) { password = Optional.ofNullable(v); return this; }
+        public Builder iamAuth(boolean v) { iamAuth = v; return this; }
+        public Builder tls(Tls v) { tls = v; return this; }
+        public Builder table(String v) { table = v; return this; }
+        public Builder createTable(boolean v) { createTable = v; return this; }
+        public Builder connectTimeout(Duration v) { connectTimeout = v; return this; }
+
+        public PostgresOptions build() {
+            return new PostgresOptions(database, user, password, iamAuth, tls, table, createTable, connectTimeout);
+        }
+    }
+}

@@ -1,0 +1,44 @@
+package io.replag.agent.postgres;
+
+/**
+ * The SQL of the PostgreSQL store, in one place so that docs/configuration.md can quote it. The
+ * table name is validated as an identifier at config load, never taken from elsewhere.
+ */
+final class PostgresSql {
+    private PostgresSql() {
+    }
+
+    /** One row per (agent, source region), overwritten on each write. */
+    static String createTable(String table) {
+        return "CREATE TABLE IF NOT EXISTS " + table + " ("
+                + "agent text NOT NULL, "
+                + "source_region text NOT NULL, "
+                + "seq bigint NOT NULL, "
+                + "written_at_us bigint NOT NULL, "
+                + "PRIMARY KEY (agent, source_region))";
+    }
+
+    /** Overwrites only with a higher seq: a late or retried write never moves the row backwards. */
+    static String write(String table) {
+        return "INSERT INTO " + table + " AS c (agent, source_region, seq, written_at_us) VALUES ($1, $2, $3, $4) "
+                + "ON CONFLICT (agent, source_region) DO UPDATE "
+                + "SET seq = EXCLUDED.seq, written_at_us = EXCLUDED.written_at_us "
+                + "WHERE c.seq < EXCLUDED.seq";
+    }
+
+    static String read(String table) {
+        return "SELECT seq, written_at_us FROM " + table + " WHERE agent = $1 AND source_region = $2";
+    }
+
+    /**
+     * Replay lag as the replica sees it. {@code now() - pg_last_xact_replay_timestamp()} alone
+     * grows while the primary is merely idle; when everything received has been replayed the
+     * replica is caught up, so that reads 0. While replag runs, its own canary commits keep the
+     * primary from being idle, so the figure is live. NULL outside recovery (not a replica).
+     */
+    static final String NATIVE_REPLAY_LAG = "SELECT CASE WHEN NOT pg_is_in_recovery() THEN NULL "
+            + "WHEN pg_last_wal_receive_lsn() IS NOT DISTINCT FROM pg_last_wal_replay_lsn() THEN 0::float8 "
+            + "ELSE EXTRACT(EPOCH FROM (now() - pg_last_xact_replay_timestamp()))::float8 END AS lag_seconds";
+
+    static final String NATIVE_SOURCE_METRIC = "pg_last_xact_replay_timestamp";
+}

@@ -1,0 +1,26 @@
+package io.replag.lab;
+
+import java.util.List;
+
+/**
+ * The lab's regions of one store and the links between them. Methods block (they start
+ * processes, run JDBC): callers on an event loop must run them on a worker thread.
+ */
+public interface LabStore extends AutoCloseable {
+    /** The store key, as in the replication set config. */
+    String store();
+
+    List<LinkState> links();
+
+    /** @throws java.util.NoSuchElementException if no such link exists */
+    LinkState change(String source, String target, LinkChange change) throws Exception;
+
+    /** Stops the region's server (a crashed replica). */
+    void stopRegion(String region) throws Exception;
+
+    /** Starts the region's server again with its data. */
+    void startRegion(String region) throws Exception;
+
+    @Override
+    void close();
+}
