@@ -1,1 +1,212 @@
-package io.replag.exporter; public class Main { public static void main(String[] a){} }
+package io.replag.exporter;
+
+import io.replag.agent.config.InvalidConfigException;
+import io.replag.agent.config.ProbeTiming;
+import io.replag.exporter.bench.EngineBench;
+import io.replag.exporter.cli.Demo;
+import io.replag.exporter.config.ConfigLoader;
+import io.replag.exporter.config.ReplagConfig;
+import io.replag.lab.Lab;
+
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/** The {@code replag} command line. */
+public final class Main {
+    static final String USAGE = """
+            usage: replag <command> [options]
+
+              demo [--port N]               start the local lab (PostgreSQL primary us-east-1, replicas
+                                            eu-west-1 and ap-southeast-2) and probe it; metrics on
+                                            http://127.0.0.1:N/metrics (default 9478), lab control on /lab/links
+              run --config FILE [--port N]  probe the replication sets in FILE (see docs/configuration.md)
+              check-config FILE             validate FILE: exit 0, or 1 listing every error with its field
+              bench [--short] [--seconds S] [--pairs 100,1000,10000]
+                                            benchmark the engine on the in-memory store (docs/performance.md)
+              version                       print the version
+            """;
+
+    private Main() {
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(args, System.out, System.err));
+    }
+
+    /** Runs a command; returns the exit code, or blocks forever for long-running ones. */
+    static int run(String[] argv, PrintStream out, PrintStream err) {
+        Deque<String> args = new ArrayDeque<>(List.of(argv));
+        if (args.isEmpty() || List.of("-h", "--help", "help").contains(args.peek())) {
+            out.print(USAGE);
+            return args.isEmpty() ? 2 : 0;
+        }
+        String command = args.pop();
+        try {
+            return switch (command) {
+                case "check-config" -> checkConfig(args, out, err);
+                case "run" -> runConfig(args, err);
+                case "demo" -> demo(args, out, err);
+                case "bench" -> EngineBench.main(args, out);
+                case "version" -> {
+                    out.println("replag " + BuildInfo.version());
+                    yield 0;
+                }
+                default -> usage(err, "unknown command \"" + command + "\"");
+            };
+        } catch (UsageException e) {
+            return usage(err, e.getMessage());
+        }
+    }
+
+    private static int usage(PrintStream err, String problem) {
+        err.println("replag: " + problem);
+        err.print(USAGE);
+        return 2;
+    }
+
+    static final class UsageException extends RuntimeException {
+        UsageException(String message) {
+            super(message);
+        }
+    }
+
+    private static String value(Deque<String> args, String flag) {
+        if (args.isEmpty()) {
+            throw new UsageException(flag + " needs a value");
+        }
+        return args.pop();
+    }
+
+    private static int port(Deque<String> args) {
+        String v = value(args, "--port");
+        try {
+            int port = Integer.parseInt(v);
+            if (port < 0 || port > 65535) {
+                throw new NumberFormatException();
+            }
+            return port;
+        } catch (NumberFormatException e) {
+            throw new UsageException("--port: must be 0 to 65535, found \"" + v + "\"");
+        }
+    }
+
+    private static int checkConfig(Deque<String> args, PrintStream out, PrintStream err) {
+        if (args.size() != 1) {
+            throw new UsageException("check-config takes one file");
+        }
+        try {
+            ReplagConfig config = ConfigLoader.withSystemEnv().load(Path.of(args.pop()));
+            out.printf("ok: agent %s, %d replication set(s), %d pair(s)%n", config.agent(), config.sets().size(), config.pairCount());
+            return 0;
+        } catch (InvalidConfigException e) {
+            err.println(e.getMessage());
+            return 1;
+        }
+    }
+
+    private static int runConfig(Deque<String> args, PrintStream err) {
+        Path file = null;
+        Integer port = null;
+        while (!args.isEmpty()) {
+            String a = args.pop();
+            switch (a) {
+                case "--config" -> file = Path.of(value(args, a));
+                case "--port" -> port = port(args);
+                default -> throw new UsageException("run: unknown option \"" + a + "\"");
+            }
+        }
+        if (file == null) {
+            throw new UsageException("run needs --config FILE");
+        }
+        ReplagConfig config;
+        try {
+            config = ConfigLoader.withSystemEnv().load(file);
+        } catch (InvalidConfigException e) {
+            err.println("replag: refusing to start, the configuration is invalid");
+            err.println(e.getMessage());
+            return 1;
+        }
+        if (port != null) {
+            config = new ReplagConfig(config.agent(), config.listenHost(), port, config.sets());
+        }
+        if (start(config, null, err) == null) {
+            return 1;
+        }
+        blockForever();
+        return 0;
+    }
+
+    private static int demo(Deque<String> args, PrintStream out, PrintStream err) {
+        int port = 9478;
+        while (!args.isEmpty()) {
+            String a = args.pop();
+            if (a.equals("--port")) {
+                port = port(args);
+            } else {
+                throw new UsageException("demo: unknown option \"" + a + "\"");
+            }
+        }
+        out.println("replag demo: starting the lab (PostgreSQL primary " + Demo.PRIMARY + ", replicas "
+                + String.join(", ", Demo.REPLICAS) + ") ...");
+        Lab lab;
+        try {
+            lab = Demo.startLab();
+        } catch (Exception e) {
+            err.println("replag demo: the lab did not start: " + e);
+            return 1;
+        }
+        ReplagConfig config = Demo.config(lab, "127.0.0.1", port, ProbeTiming.DEFAULT);
+        ReplagRuntime runtime = start(config, lab, err);
+        if (runtime != null) {
+            String base = "http://127.0.0.1:" + port;
+            out.println("""
+                    replag demo: probing. Try:
+                      curl %1$s/metrics | grep '^replag_lag_seconds'
+                      curl %1$s/lab/links
+                      curl -X PUT %1$s/lab/links/postgres/us-east-1/eu-west-1 -d '{"delayMs": 2000}'
+                      curl -X PUT %1$s/lab/links/postgres/us-east-1/eu-west-1 -d '{"paused": true}'
+                      curl -X PUT %1$s/lab/regions/postgres/ap-southeast-2 -d '{"running": false}'
+                    Ctrl-C stops the demo and removes the lab.""".formatted(base));
+            blockForever();
+            return 0;
+        }
+        lab.close();
+        return 1;
+    }
+
+    /** Starts the runtime and returns it once it serves, or null; a shutdown hook stops it (and the lab). */
+    private static ReplagRuntime start(ReplagConfig config, Lab lab, PrintStream err) {
+        ReplagRuntime runtime = new ReplagRuntime(config, lab);
+        try {
+            runtime.start().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            err.println("replag: could not start: " + (e.getCause() != null ? e.getCause() : e));
+            runtime.stop();
+            return null;
+        }
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            try {
+                runtime.stop().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                err.println("replag: shutdown did not finish cleanly: " + e);
+            }
+            if (lab != null) {
+                lab.close();
+            }
+        }, "replag-shutdown"));
+        return runtime;
+    }
+
+    private static void blockForever() {
+        // Vert.x threads keep the JVM alive; the main thread only waits for the shutdown hook.
+        try {
+            new java.util.concurrent.CountDownLatch(1).await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

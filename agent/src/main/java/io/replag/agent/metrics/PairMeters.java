@@ -24,6 +24,8 @@ public final class PairMeters {
     private volatile double lastArrivalSeconds = Double.NaN;
     private volatile double uncertaintySeconds = Double.NaN;
     private final Map<String, double[]> nativeLag = new ConcurrentHashMap<>();
+    /** Micrometer holds gauge state weakly: keep the supplier reachable for the pair's lifetime. */
+    private DoubleSupplier lagNow;
 
     PairMeters(MeterRegistry registry, Tags tags) {
         this.registry = registry;
@@ -53,6 +55,7 @@ public final class PairMeters {
 
     /** Registers the lag-now gauge, computed at scrape time so that it rises through a stall. */
     public void lagNow(DoubleSupplier lagSeconds) {
+        this.lagNow = lagSeconds;
         Gauge.builder("replag.lag.seconds", lagSeconds, DoubleSupplier::getAsDouble)
                 .description("Lag now: age of the oldest unseen canary, or the last arrival latency if larger")
                 .tags(tags).register(registry);

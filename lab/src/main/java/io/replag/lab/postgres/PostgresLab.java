@@ -110,6 +110,9 @@ public final class PostgresLab implements LabStore {
                 .setServerConfig("hot_standby_feedback", "on")
                 .setServerConfig("wal_receiver_status_interval", "1s")
                 .setServerConfig("fsync", "off")
+                // zonky turns synchronous_commit off: commits would then reach the WAL sender only
+                // at the WAL writer's next round (200 ms), a delay RDS does not have
+                .setServerConfig("synchronous_commit", "on")
                 .setServerConfig("max_connections", "50")
                 .setServerConfig("shared_buffers", "16MB")
                 .setOutputRedirector(ProcessBuilder.Redirect.appendTo(workDir.resolve(region + ".log").toFile()))

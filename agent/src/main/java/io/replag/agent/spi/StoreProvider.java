@@ -1,0 +1,26 @@
+package io.replag.agent.spi;
+
+import io.replag.agent.config.ConfigNode;
+import io.replag.agent.config.ReplicationSet;
+import io.vertx.core.Vertx;
+
+/**
+ * Makes a store known to replag: its config key, how its options are read, and how its client
+ * is built. Adding a store is one package with a provider, listed in {@code Stores}.
+ */
+public interface StoreProvider {
+
+    /** The {@code store:} value in the config and the {@code store} label. */
+    String key();
+
+    /** True if every region accepts writes (every ordered pair is probed); false for primary/replicas. */
+    boolean multiWriter();
+
+    /**
+     * Reads the store's options from the set's {@code <key>:} section. Reports problems through
+     * {@code node}'s errors; the return value is ignored if there were any.
+     */
+    Object parseOptions(ConfigNode node);
+
+    CanaryStore create(Vertx vertx, ReplicationSet set);
+}

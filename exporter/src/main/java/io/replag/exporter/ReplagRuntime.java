@@ -1,0 +1,112 @@
+package io.replag.exporter;
+
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.FileDescriptorMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.replag.agent.Stores;
+import io.replag.agent.config.ReplicationSet;
+import io.replag.agent.engine.Engine;
+import io.replag.agent.engine.SetProbe;
+import io.replag.agent.metrics.ReplagMetrics;
+import io.replag.agent.time.VertxEventLoop;
+import io.replag.agent.time.WallClock;
+import io.replag.exporter.config.ReplagConfig;
+import io.replag.exporter.http.HttpEndpoints;
+import io.replag.lab.Lab;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One running exporter: the engine probing every configured set, and the HTTP server with
+ * /metrics, /health and /ready (plus the lab control API in demo mode only).
+ * Lifecycle: {@link #start()} once; {@link #stop()} is idempotent and drains both.
+ */
+public final class ReplagRuntime {
+    private static final Logger LOG = LoggerFactory.getLogger(ReplagRuntime.class);
+
+    private final ReplagConfig config;
+    private final Lab lab;
+    private final Vertx vertx;
+    private final PrometheusMeterRegistry registry;
+    private Engine engine;
+    private HttpServer server;
+    private Future<Void> stopped;
+
+    /** @param lab the lab whose links the control API exposes, or null outside demo mode */
+    public ReplagRuntime(ReplagConfig config, Lab lab) {
+        this.config = config;
+        this.lab = lab;
+        this.vertx = Vertx.vertx();
+        this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        new JvmMemoryMetrics().bindTo(registry);
+        new JvmGcMetrics().bindTo(registry);
+        new JvmThreadMetrics().bindTo(registry);
+        new ClassLoaderMetrics().bindTo(registry);
+        new ProcessorMetrics().bindTo(registry);
+        new UptimeMetrics().bindTo(registry);
+        new FileDescriptorMetrics().bindTo(registry);
+        Gauge.builder("replag.build.info", () -> 1)
+                .description("replag's version, as a label; always 1")
+                .tags("version", BuildInfo.version(), "java_version", System.getProperty("java.version"))
+                .register(registry);
+    }
+
+    public PrometheusMeterRegistry registry() {
+        return registry;
+    }
+
+    public Vertx vertx() {
+        return vertx;
+    }
+
+    public Engine engine() {
+        return engine;
+    }
+
+    /** Starts probing and serving. @return the bound HTTP port */
+    public Future<Integer> start() {
+        ReplagMetrics metrics = new ReplagMetrics(registry);
+        VertxEventLoop loop = VertxEventLoop.create(vertx);
+        List<SetProbe> probes = new ArrayList<>();
+        for (ReplicationSet set : config.sets()) {
+            var store = Stores.byKey(set.store()).orElseThrow().create(vertx, set);
+            probes.add(new SetProbe(set, store, loop, WallClock.system(), metrics, config.agent()));
+        }
+        engine = new Engine(probes);
+        HttpEndpoints endpoints = new HttpEndpoints(vertx, registry, engine, lab);
+        return vertx.createHttpServer()
+                .requestHandler(endpoints.router())
+                .listen(config.listenPort(), config.listenHost())
+                .map(s -> {
+                    server = s;
+                    loop.execute(engine::start);
+                    LOG.info("replag {} probing {} replication set(s), {} pair(s); metrics on http://{}:{}/metrics",
+                            BuildInfo.version(), config.sets().size(), config.pairCount(), config.listenHost(), s.actualPort());
+                    return s.actualPort();
+                });
+    }
+
+    /** Stops the HTTP server (draining requests in flight), the engine, then Vert.x. */
+    public synchronized Future<Void> stop() {
+        if (stopped == null) {
+            Future<Void> http = server == null ? Future.succeededFuture() : server.shutdown(5, TimeUnit.SECONDS);
+            stopped = http.eventually(() -> engine == null ? Future.succeededFuture() : engine.stop())
+                    .eventually(vertx::close);
+        }
+        return stopped;
+    }
+}

@@ -1,0 +1,176 @@
+package io.replag.exporter.bench;
+
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.replag.agent.config.Endpoint;
+import io.replag.agent.config.ProbeTiming;
+import io.replag.agent.config.ReplicationSet;
+import io.replag.agent.engine.Engine;
+import io.replag.agent.engine.SetProbe;
+import io.replag.agent.memory.InMemoryCanaryStore;
+import io.replag.agent.metrics.ReplagMetrics;
+import io.replag.agent.time.VertxEventLoop;
+import io.replag.agent.time.WallClock;
+import io.vertx.core.Vertx;
+
+import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Deque;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@code replag bench}: the engine on the in-memory store at 1 canary per second per source, with
+ * simulated replication delays (20 to 200 ms per link) and call latencies (1 to 5 ms). Prints
+ * figures, asserts nothing: CPU seconds per second, heap per pair, /metrics render time and size,
+ * reads per canary and median uncertainty, each also as a ratio to a one-pair baseline run in
+ * the same process.
+ */
+public final class EngineBench {
+    private static final int TARGETS_PER_SET = 10;
+
+    private record Result(int pairs, double cpuPerSecond, double heapPerPairBytes, double[] scrapeMs, int scrapeBytes,
+                          double readsPerCanary, double medianUncertaintyMs, long series) {
+    }
+
+    private EngineBench() {
+    }
+
+    public static int main(Deque<String> args, PrintStream out) {
+        int seconds = 30;
+        List<Integer> sizes = List.of(100, 1_000, 10_000);
+        while (!args.isEmpty()) {
+            String a = args.pop();
+            switch (a) {
+                case "--short" -> {
+                    seconds = 4;
+                    sizes = List.of(100, 1_000);
+                }
+                case "--seconds" -> seconds = Integer.parseInt(args.pop());
+                case "--pairs" -> sizes = Arrays.stream(args.pop().split(",")).map(String::trim).map(Integer::parseInt).toList();
+                default -> {
+                    out.println("bench: unknown option \"" + a + "\"");
+                    return 2;
+                }
+            }
+        }
+        var runtime = ManagementFactory.getRuntimeMXBean();
+        out.printf("replag bench: %d cores, %s %s, max heap %d MB, flags %s%n", Runtime.getRuntime().availableProcessors(),
+                runtime.getVmName(), runtime.getVmVersion(), Runtime.getRuntime().maxMemory() >> 20, runtime.getInputArguments());
+        out.printf("each run: %d s at 1 canary/s per source, %d targets per source, delays 20-200 ms, call latency 1-5 ms%n",
+                seconds, TARGETS_PER_SET);
+        Result baseline = run(1, seconds);
+        List<Result> results = new ArrayList<>();
+        for (int pairs : sizes) {
+            results.add(run(pairs, seconds));
+        }
+        out.printf("%8s %10s %8s %11s %9s %26s %10s %9s %10s %10s%n", "pairs", "cpu_s/s", "x base", "heap/pair", "x base",
+                "scrape ms min/med/max", "scrape KB", "series", "reads/can", "med unc ms");
+        print(out, baseline, baseline);
+        for (Result r : results) {
+            print(out, r, baseline);
+        }
+        return 0;
+    }
+
+    private static void print(PrintStream out, Result r, Result base) {
+        out.printf("%8d %10.4f %8.1f %9.0f B %9.2f %26s %10.1f %9d %10.2f %10.1f%n", r.pairs, r.cpuPerSecond,
+                r.cpuPerSecond / base.cpuPerSecond, r.heapPerPairBytes, r.heapPerPairBytes / Math.max(1, base.heapPerPairBytes),
+                String.format("%.1f/%.1f/%.1f", r.scrapeMs[0], r.scrapeMs[1], r.scrapeMs[2]), r.scrapeBytes / 1024.0,
+                r.series, r.readsPerCanary, r.medianUncertaintyMs);
+    }
+
+    private static Result run(int pairs, int seconds) {
+        Vertx vertx = Vertx.vertx();
+        try {
+            PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+            VertxEventLoop loop = VertxEventLoop.create(vertx);
+            InMemoryCanaryStore store = new InMemoryCanaryStore(loop, WallClock.system());
+            SplittableRandom random = new SplittableRandom(42);
+            SplittableRandom callRandom = new SplittableRandom(7);
+            ProbeTiming timing = ProbeTiming.DEFAULT;
+            List<ReplicationSet> sets = new ArrayList<>();
+            int remaining = pairs;
+            for (int s = 0; remaining > 0; s++) {
+                int targets = Math.min(TARGETS_PER_SET, remaining);
+                remaining -= targets;
+                String source = "s" + s + "-src";
+                Map<String, Endpoint> endpoints = new LinkedHashMap<>();
+                endpoints.put(source, new Endpoint("memory", 1));
+                List<String> replicas = new ArrayList<>();
+                for (int t = 0; t < targets; t++) {
+                    String target = "s" + s + "-t" + t;
+                    replicas.add(target);
+                    endpoints.put(target, new Endpoint("memory", 1));
+                    store.delay(source, target, random.nextLong(20_000, 200_000));
+                }
+                for (String region : endpoints.keySet()) {
+                    store.callLatency(region, () -> callRandom.nextLong(1_000, 5_000));
+                }
+                sets.add(new ReplicationSet("set" + s, "memory", endpoints, ReplicationSet.singleWriter(source, replicas), timing, null));
+            }
+            ReplagMetrics metrics = new ReplagMetrics(registry);
+            long heapBefore = usedHeapAfterGc();
+            List<SetProbe> probes = sets.stream().map(set -> new SetProbe(set, store, loop, WallClock.system(), metrics, "bench")).toList();
+            Engine engine = new Engine(probes);
+            loop.execute(engine::start);
+
+            long warmupMs = Math.min(5_000, seconds * 1000L / 3);
+            sleep(warmupMs);
+            var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+            long cpu0 = os.getProcessCpuTime();
+            long wall0 = System.nanoTime();
+            sleep(seconds * 1000L - warmupMs);
+            long cpu1 = os.getProcessCpuTime();
+            long wall1 = System.nanoTime();
+
+            double[] scrapes = new double[5];
+            int size = 0;
+            for (int i = 0; i < scrapes.length; i++) {
+                long t0 = System.nanoTime();
+                size = registry.scrape().length();
+                scrapes[i] = (System.nanoTime() - t0) / 1e6;
+            }
+            Arrays.sort(scrapes);
+            long heapAfter = usedHeapAfterGc();
+
+            CompletableFuture<double[]> quality = new CompletableFuture<>();
+            loop.execute(() -> {
+                double arrived = registry.find("replag.canaries.arrived").counters().stream().mapToDouble(c -> c.count()).sum();
+                double[] unc = registry.find("replag.measurement.uncertainty.seconds").gauges().stream()
+                        .mapToDouble(Gauge::value).filter(v -> !Double.isNaN(v)).sorted().toArray();
+                double median = unc.length == 0 ? Double.NaN : unc[unc.length / 2] * 1000;
+                quality.complete(new double[]{store.reads() / Math.max(1, arrived), median});
+            });
+            double[] q = quality.get(10, TimeUnit.SECONDS);
+            engine.stop();
+            long series = registry.scrape().lines().filter(l -> !l.startsWith("#") && l.startsWith("replag_")).count();
+            return new Result(pairs, (cpu1 - cpu0) / (double) (wall1 - wall0),
+                    (heapAfter - heapBefore) / (double) pairs, new double[]{scrapes[0], scrapes[2], scrapes[4]}, size, q[0], q[1], series);
+        } catch (Exception e) {
+            throw new IllegalStateException("bench run with " + pairs + " pairs failed", e);
+        } finally {
+            vertx.close().toCompletionStage().toCompletableFuture().join();
+        }
+    }
+
+    private static long usedHeapAfterGc() {
+        for (int i = 0; i < 3; i++) {
+            System.gc();
+        }
+        Runtime rt = Runtime.getRuntime();
+        return rt.totalMemory() - rt.freeMemory();
+    }
+
+    private static void sleep(long ms) throws InterruptedException {
+        // the benchmark measures over wall-clock windows; nothing waits on a condition here
+        Thread.sleep(ms);
+    }
+}

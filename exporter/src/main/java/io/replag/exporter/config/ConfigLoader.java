@@ -1,0 +1,268 @@
+package io.replag.exporter.config;
+
+import io.replag.agent.Stores;
+import io.replag.agent.config.ConfigErrors;
+import io.replag.agent.config.ConfigNode;
+import io.replag.agent.config.Endpoint;
+import io.replag.agent.config.InvalidConfigException;
+import io.replag.agent.config.PollSchedule;
+import io.replag.agent.config.ProbeTiming;
+import io.replag.agent.config.ReplicationPair;
+import io.replag.agent.config.ReplicationSet;
+import io.replag.agent.spi.StoreProvider;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.constructor.SafeConstructor;
+import org.yaml.snakeyaml.error.YAMLException;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Reads a replag YAML file into a {@link ReplagConfig} in one pass that reports every error with
+ * its field path and the value found. Unknown keys are errors. docs/configuration.md describes
+ * every key.
+ */
+public final class ConfigLoader {
+    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]*");
+    private static final Pattern REGION = Pattern.compile("[a-z0-9][a-z0-9-]*");
+    private static final Pattern HOST_PORT = Pattern.compile("(\\[[0-9a-fA-F:]+]|[A-Za-z0-9_.-]+):(\\d{1,5})");
+
+    private final Function<String, String> env;
+
+    public ConfigLoader(Function<String, String> env) {
+        this.env = env;
+    }
+
+    public static ConfigLoader withSystemEnv() {
+        return new ConfigLoader(System::getenv);
+    }
+
+    public ReplagConfig load(Path file) throws InvalidConfigException {
+        String text;
+        try {
+            text = Files.readString(file);
+        } catch (IOException e) {
+            throw new InvalidConfigException(file.toString(), List.of("cannot read the file: " + e.getClass().getSimpleName()
+                    + (e.getMessage() == null ? "" : " " + e.getMessage())));
+        }
+        return parse(file.toString(), text);
+    }
+
+    public ReplagConfig parse(String source, String yaml) throws InvalidConfigException {
+        Object tree;
+        try {
+            LoaderOptions options = new LoaderOptions();
+            options.setAllowDuplicateKeys(false);
+            options.setMaxAliasesForCollections(10);
+            tree = new Yaml(new SafeConstructor(options)).load(yaml);
+        } catch (YAMLException e) {
+            throw new InvalidConfigException(source, List.of("not valid YAML: " + e.getMessage().replaceAll("\\s+", " ")));
+        }
+        if (tree == null) {
+            throw new InvalidConfigException(source, List.of("the file is empty: it needs at least replication_sets"));
+        }
+        ConfigErrors errors = new ConfigErrors();
+        ReplagConfig config = read(ConfigNode.root(tree, errors, env));
+        if (!errors.isEmpty()) {
+            throw new InvalidConfigException(source, errors.list());
+        }
+        return config;
+    }
+
+    private ReplagConfig read(ConfigNode root) {
+        String agent = root.get("agent").matching(NAME, "a name of letters, digits, '.', '_' or '-'")
+                .orElseGet(ConfigLoader::defaultAgent);
+        ConfigNode server = root.get("server");
+        String host = "0.0.0.0";
+        int port = ReplagConfig.DEFAULT_PORT;
+        if (server.isPresent() && server.isMap()) {
+            ConfigNode listen = server.get("listen");
+            Optional<String> hp = listen.matching(HOST_PORT, "a host:port such as 0.0.0.0:9478");
+            if (hp.isPresent()) {
+                Matcher m = HOST_PORT.matcher(hp.get());
+                m.matches();
+                host = m.group(1);
+                port = port(listen, m.group(2)).orElse(port);
+            }
+            server.finish();
+        }
+        ProbeTiming defaults = timing(root.get("defaults"), ProbeTiming.DEFAULT, true);
+
+        List<ReplicationSet> sets = new ArrayList<>();
+        ConfigNode setsNode = root.get("replication_sets");
+        if (!setsNode.isPresent()) {
+            setsNode.error("is required: list the replication sets to probe");
+        }
+        Set<String> names = new HashSet<>();
+        for (ConfigNode node : setsNode.elements()) {
+            readSet(node, defaults, names).ifPresent(sets::add);
+        }
+        if (setsNode.isPresent() && setsNode.elements().isEmpty()) {
+            setsNode.error("must list at least one replication set");
+        }
+        root.finish();
+        return new ReplagConfig(agent, host, port, sets);
+    }
+
+    private Optional<ReplicationSet> readSet(ConfigNode node, ProbeTiming defaults, Set<String> names) {
+        if (!node.isMap()) {
+            return Optional.empty();
+        }
+        ConfigNode nameNode = node.get("name");
+        Optional<String> name = nameNode.requiredString().flatMap(n -> nameNode.matching(NAME, "a name of letters, digits, '.', '_' or '-'"));
+        name.ifPresent(n -> {
+            if (!names.add(n)) {
+                nameNode.error("duplicate replication set name \"" + n + "\"");
+            }
+        });
+        ConfigNode storeNode = node.get("store");
+        Optional<StoreProvider> provider = storeNode.requiredString().flatMap(key -> {
+            Optional<StoreProvider> p = Stores.byKey(key);
+            if (p.isEmpty()) {
+                storeNode.error("unknown store \"" + key + "\" (known: " + String.join(", ", Stores.keys()) + ")");
+            }
+            return p;
+        });
+        ProbeTiming timing = timing(node, defaults, false);
+
+        Map<String, Endpoint> endpoints = new LinkedHashMap<>();
+        List<ReplicationPair> pairs = new ArrayList<>();
+        ConfigNode primary = node.get("primary");
+        ConfigNode replicas = node.get("replicas");
+        ConfigNode regions = node.get("regions");
+        boolean multiWriter = provider.map(StoreProvider::multiWriter).orElse(false);
+        if (provider.isPresent() && !multiWriter) {
+            if (regions.isPresent()) {
+                regions.error("store " + provider.get().key() + " has one writer: give primary and replicas instead");
+            }
+            Optional<String> p = regionEndpoint(primary, endpoints, true);
+            List<String> replicaRegions = new ArrayList<>();
+            if (!replicas.isPresent()) {
+                replicas.error("is required: at least one replica to measure");
+            }
+            for (ConfigNode r : replicas.elements()) {
+                regionEndpoint(r, endpoints, true).ifPresent(replicaRegions::add);
+            }
+            p.ifPresent(pr -> pairs.addAll(ReplicationSet.singleWriter(pr, replicaRegions)));
+        } else if (provider.isPresent()) {
+            if (primary.isPresent() || replicas.isPresent()) {
+                primary.error("store " + provider.get().key() + " has a writer in every region: list them under regions");
+            }
+            List<String> all = new ArrayList<>();
+            for (ConfigNode r : regions.elements()) {
+                regionEndpoint(r, endpoints, true).ifPresent(all::add);
+            }
+            if (all.size() < 2) {
+                regions.error("needs at least two regions, found " + all.size());
+            }
+            pairs.addAll(ReplicationSet.multiWriter(all));
+        }
+        Object options = provider.map(p -> p.parseOptions(node.get(p.key()))).orElse(null);
+        node.finish();
+        if (name.isEmpty() || provider.isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.of(new ReplicationSet(name.get(), provider.get().key(), endpoints, pairs, timing, options));
+    }
+
+    /** Reads {@code {region, endpoint}} into {@code endpoints}; returns the region. */
+    private Optional<String> regionEndpoint(ConfigNode node, Map<String, Endpoint> endpoints, boolean required) {
+        if (!node.isPresent()) {
+            if (required) {
+                node.error("is required: {region: ..., endpoint: host:port}");
+            }
+            return Optional.empty();
+        }
+        if (!node.isMap()) {
+            return Optional.empty();
+        }
+        ConfigNode regionNode = node.get("region");
+        Optional<String> region = regionNode.requiredString()
+                .flatMap(r -> regionNode.matching(REGION, "a region name such as us-east-1"));
+        ConfigNode endpointNode = node.get("endpoint");
+        Optional<Endpoint> endpoint = endpointNode.requiredString().flatMap(e -> {
+            Matcher m = HOST_PORT.matcher(e);
+            if (!m.matches()) {
+                endpointNode.error("not a host:port, found \"" + e + "\"");
+                return Optional.empty();
+            }
+            return port(endpointNode, m.group(2)).map(port -> new Endpoint(m.group(1), port));
+        });
+        node.finish();
+        if (region.isPresent() && endpoints.containsKey(region.get())) {
+            regionNode.error("region \"" + region.get() + "\" appears twice in this set");
+            return Optional.empty();
+        }
+        if (region.isPresent() && endpoint.isPresent()) {
+            endpoints.put(region.get(), endpoint.get());
+        }
+        return region;
+    }
+
+    private static Optional<Integer> port(ConfigNode node, String digits) {
+        int port = Integer.parseInt(digits);
+        if (port < 1 || port > 65535) {
+            node.error("port must be 1 to 65535, found " + port);
+            return Optional.empty();
+        }
+        return Optional.of(port);
+    }
+
+    /**
+     * Probe timing keys, read from {@code node} over {@code base}. In {@code defaults} they are the
+     * only keys; in a set they sit beside the set's other keys.
+     */
+    private static ProbeTiming timing(ConfigNode node, ProbeTiming base, boolean ownSection) {
+        if (!node.isPresent() || !node.isMap()) {
+            return base;
+        }
+        var b = base.toBuilder();
+        node.get("interval").duration().ifPresent(b::interval);
+        node.get("jitter").number(0, 0.5).ifPresent(b::jitter);
+        node.get("deadline").duration().ifPresent(b::deadline);
+        node.get("request_timeout").duration().ifPresent(b::requestTimeout);
+        node.get("native_interval").duration().ifPresent(b::nativeInterval);
+        ConfigNode poll = node.get("poll");
+        if (poll.isPresent() && poll.isMap()) {
+            PollSchedule p = base.poll();
+            var first = poll.get("first").duration().orElse(p.first());
+            var factor = poll.get("factor").number(1, 10).orElse(p.factor());
+            var max = poll.get("max").duration().orElse(p.max());
+            if (max.compareTo(first) < 0) {
+                poll.error("max must be >= first, found first " + first.toMillis() + "ms, max " + max.toMillis() + "ms");
+            }
+            poll.finish();
+            b.poll(new PollSchedule(first, factor, max));
+        }
+        ProbeTiming t = b.build();
+        if (t.deadline().compareTo(t.interval()) < 0) {
+            node.get("deadline").error("must be at least the interval (" + t.interval().toMillis() + "ms), found "
+                    + t.deadline().toMillis() + "ms");
+        }
+        if (ownSection) {
+            node.finish();
+        }
+        return t;
+    }
+
+    private static String defaultAgent() {
+        try {
+            return "replag-" + InetAddress.getLocalHost().getHostName().replaceAll("[^A-Za-z0-9_.-]", "-");
+        } catch (IOException e) {
+            return "replag";
+        }
+    }
+}

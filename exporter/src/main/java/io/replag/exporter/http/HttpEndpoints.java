@@ -1,0 +1,60 @@
+package io.replag.exporter.http;
+
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.replag.agent.engine.Engine;
+import io.replag.lab.Lab;
+import io.vertx.core.Vertx;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+
+/**
+ * The HTTP surface: {@code /metrics}, {@code /health} (the process serves), {@code /ready} (the
+ * first probe round is done), and in demo mode only the lab control API. Nothing else is served.
+ */
+public final class HttpEndpoints {
+    static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
+
+    private final Vertx vertx;
+    private final PrometheusMeterRegistry registry;
+    private final Engine engine;
+    private final Lab lab;
+
+    public HttpEndpoints(Vertx vertx, PrometheusMeterRegistry registry, Engine engine, Lab lab) {
+        this.vertx = vertx;
+        this.registry = registry;
+        this.engine = engine;
+        this.lab = lab;
+    }
+
+    public Router router() {
+        Router router = Router.router(vertx);
+        router.get("/metrics").handler(this::metrics);
+        router.get("/health").handler(ctx -> text(ctx, 200, "ok\n"));
+        router.get("/ready").handler(ctx -> {
+            if (engine.firstRoundDone()) {
+                text(ctx, 200, "ready\n");
+            } else {
+                text(ctx, 503, "starting: the first probe round is not done\n");
+            }
+        });
+        if (lab != null) {
+            new LabControl(vertx, lab).mount(router);
+        }
+        return router;
+    }
+
+    private void metrics(RoutingContext ctx) {
+        // Rendering thousands of series takes milliseconds: keep it off the event loop.
+        vertx.executeBlocking(registry::scrape, false).onComplete(ar -> {
+            if (ar.succeeded()) {
+                ctx.response().putHeader("Content-Type", PROMETHEUS_TEXT).end(ar.result());
+            } else {
+                text(ctx, 500, "scrape failed: " + ar.cause().getClass().getSimpleName() + "\n");
+            }
+        });
+    }
+
+    static void text(RoutingContext ctx, int status, String body) {
+        ctx.response().setStatusCode(status).putHeader("Content-Type", "text/plain; charset=utf-8").end(body);
+    }
+}

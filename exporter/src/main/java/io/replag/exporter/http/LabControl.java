@@ -1,0 +1,131 @@
+package io.replag.exporter.http;
+
+import io.replag.lab.Lab;
+import io.replag.lab.LinkChange;
+import io.replag.lab.LinkState;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+
+import java.util.NoSuchElementException;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+
+/**
+ * The lab control API, mounted in demo mode only:
+ * <ul>
+ *   <li>{@code GET /lab/links}: every link as {@code {"store","source","target","delayMs","paused"}}</li>
+ *   <li>{@code PUT /lab/links/{store}/{source}/{target}} with {@code {"delayMs": 1500, "paused": false}}
+ *   (either field may be left out)</li>
+ *   <li>{@code PUT /lab/regions/{store}/{region}} with {@code {"running": false}}: stop or start a region's server</li>
+ * </ul>
+ * Lab operations block (processes, JDBC), so they run on worker threads.
+ */
+final class LabControl {
+    private final Vertx vertx;
+    private final Lab lab;
+
+    LabControl(Vertx vertx, Lab lab) {
+        this.vertx = vertx;
+        this.lab = lab;
+    }
+
+    void mount(Router router) {
+        router.route("/lab/*").handler(BodyHandler.create().setBodyLimit(4096));
+        router.get("/lab/links").handler(ctx -> run(ctx, () -> {
+            JsonArray links = new JsonArray();
+            lab.links().forEach(l -> links.add(json(l)));
+            return links.encodePrettily();
+        }));
+        router.put("/lab/links/:store/:source/:target").handler(this::changeLink);
+        router.put("/lab/regions/:store/:region").handler(this::changeRegion);
+    }
+
+    private void changeLink(RoutingContext ctx) {
+        JsonObject body = body(ctx);
+        if (body == null) {
+            return;
+        }
+        Optional<Long> delay;
+        Optional<Boolean> paused;
+        try {
+            Object d = body.getValue("delayMs");
+            if (d != null && !(d instanceof Number)) {
+                throw new IllegalArgumentException("delayMs: must be a number of milliseconds, found " + d);
+            }
+            Object p = body.getValue("paused");
+            if (p != null && !(p instanceof Boolean)) {
+                throw new IllegalArgumentException("paused: must be true or false, found " + p);
+            }
+            for (String key : body.fieldNames()) {
+                if (!key.equals("delayMs") && !key.equals("paused")) {
+                    throw new IllegalArgumentException(key + ": unknown field (known: delayMs, paused)");
+                }
+            }
+            delay = Optional.ofNullable(d).map(n -> ((Number) n).longValue());
+            paused = Optional.ofNullable((Boolean) p);
+        } catch (IllegalArgumentException e) {
+            HttpEndpoints.text(ctx, 400, e.getMessage() + "\n");
+            return;
+        }
+        String store = ctx.pathParam("store"), source = ctx.pathParam("source"), target = ctx.pathParam("target");
+        run(ctx, () -> json(lab.change(store, source, target, new LinkChange(delay, paused))).encodePrettily());
+    }
+
+    private void changeRegion(RoutingContext ctx) {
+        JsonObject body = body(ctx);
+        if (body == null) {
+            return;
+        }
+        Object running = body.getValue("running");
+        if (!(running instanceof Boolean)) {
+            HttpEndpoints.text(ctx, 400, "running: must be true or false, found " + running + "\n");
+            return;
+        }
+        String store = ctx.pathParam("store"), region = ctx.pathParam("region");
+        run(ctx, () -> {
+            if ((Boolean) running) {
+                lab.store(store).startRegion(region);
+            } else {
+                lab.store(store).stopRegion(region);
+            }
+            return new JsonObject().put("store", store).put("region", region).put("running", running).encodePrettily();
+        });
+    }
+
+    private static JsonObject body(RoutingContext ctx) {
+        try {
+            JsonObject body = ctx.body().asJsonObject();
+            if (body == null) {
+                HttpEndpoints.text(ctx, 400, "body: a JSON object is required\n");
+            }
+            return body;
+        } catch (DecodeException | ClassCastException e) {
+            HttpEndpoints.text(ctx, 400, "body: not a JSON object\n");
+            return null;
+        }
+    }
+
+    private void run(RoutingContext ctx, Callable<String> work) {
+        vertx.executeBlocking(work, false).onComplete(ar -> {
+            if (ar.succeeded()) {
+                ctx.response().putHeader("Content-Type", "application/json").end(ar.result() + "\n");
+            } else if (ar.cause() instanceof NoSuchElementException) {
+                HttpEndpoints.text(ctx, 404, ar.cause().getMessage() + "\n");
+            } else if (ar.cause() instanceof IllegalArgumentException) {
+                HttpEndpoints.text(ctx, 400, ar.cause().getMessage() + "\n");
+            } else {
+                HttpEndpoints.text(ctx, 500, "lab operation failed: " + ar.cause() + "\n");
+            }
+        });
+    }
+
+    private static JsonObject json(LinkState l) {
+        return new JsonObject().put("store", l.store()).put("source", l.source()).put("target", l.target())
+                .put("delayMs", l.delayMs()).put("paused", l.paused());
+    }
+}
