@@ -12,6 +12,7 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.replag.agent.Stores;
 import io.replag.agent.config.ReplicationSet;
+import io.replag.agent.engine.ArrivalListener;
 import io.replag.agent.engine.Engine;
 import io.replag.agent.engine.SetProbe;
 import io.replag.agent.metrics.ReplagMetrics;
@@ -42,12 +43,18 @@ public final class ReplagRuntime {
     private final Lab lab;
     private final Vertx vertx;
     private final PrometheusMeterRegistry registry;
+    private final ArrivalListener arrivals;
     private Engine engine;
     private HttpServer server;
     private Future<Void> stopped;
 
     /** @param lab the lab whose links the control API exposes, or null outside demo mode */
     public ReplagRuntime(ReplagConfig config, Lab lab) {
+        this(config, lab, ArrivalListener.NONE);
+    }
+
+    public ReplagRuntime(ReplagConfig config, Lab lab, ArrivalListener arrivals) {
+        this.arrivals = arrivals;
         this.config = config;
         this.lab = lab;
         this.vertx = Vertx.vertx();
@@ -84,7 +91,7 @@ public final class ReplagRuntime {
         List<SetProbe> probes = new ArrayList<>();
         for (ReplicationSet set : config.sets()) {
             var store = Stores.byKey(set.store()).orElseThrow().create(vertx, set);
-            probes.add(new SetProbe(set, store, loop, WallClock.system(), metrics, config.agent()));
+            probes.add(new SetProbe(set, store, loop, WallClock.system(), metrics, config.agent(), arrivals));
         }
         engine = new Engine(probes);
         HttpEndpoints endpoints = new HttpEndpoints(vertx, registry, engine, lab);

@@ -105,6 +105,7 @@ final class PairProbe {
                 List<Arrival> arrivals = tracker.read(seen, start, end);
                 for (Arrival a : arrivals) {
                     meters.arrived(a.latencyMicros(), a.uncertaintyMicros(), a.seenAtMicros());
+                    ctx.arrivals.arrived(ctx.set, pair, a);
                 }
             }
             int missed = tracker.expire(end);
@@ -130,7 +131,10 @@ final class PairProbe {
             return;
         }
         ctx.call("native", pair.target(), () -> ctx.store.readNativeLag(pair.source(), pair.target()))
-                .onSuccess(figure -> figure.ifPresent(f -> meters.nativeLag(f.sourceMetric(), f.seconds())))
+                .onSuccess(figure -> figure.ifPresentOrElse(f -> meters.nativeLag(f.sourceMetric(), f.seconds()),
+                        meters::nativeLagUnknown))
+                // an old figure must not pass for a current one
+                .onFailure(e -> meters.nativeLagUnknown())
                 .onComplete(ar -> scheduleNative(ctx.set.timing().nativeInterval().toNanos() / 1_000));
     }
 }

@@ -25,10 +25,13 @@ final class SetContext {
     final WallClock clock;
     final ReplagMetrics metrics;
     final String agent;
+    final ArrivalListener arrivals;
     private final Map<String, EndpointHealth> health = new ConcurrentHashMap<>();
     volatile boolean stopped;
 
-    SetContext(ReplicationSet set, CanaryStore store, EventLoop loop, WallClock clock, ReplagMetrics metrics, String agent) {
+    SetContext(ReplicationSet set, CanaryStore store, EventLoop loop, WallClock clock, ReplagMetrics metrics, String agent,
+               ArrivalListener arrivals) {
+        this.arrivals = arrivals;
         this.set = set;
         this.store = store;
         this.loop = loop;

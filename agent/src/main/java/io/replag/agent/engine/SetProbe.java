@@ -19,7 +19,12 @@ public final class SetProbe {
 
     public SetProbe(ReplicationSet set, CanaryStore store, EventLoop loop, WallClock clock,
                     ReplagMetrics metrics, String agent) {
-        this.ctx = new SetContext(set, store, loop, clock, metrics, agent);
+        this(set, store, loop, clock, metrics, agent, ArrivalListener.NONE);
+    }
+
+    public SetProbe(ReplicationSet set, CanaryStore store, EventLoop loop, WallClock clock,
+                    ReplagMetrics metrics, String agent, ArrivalListener arrivals) {
+        this.ctx = new SetContext(set, store, loop, clock, metrics, agent, arrivals);
         for (ReplicationPair pair : set.pairs()) {
             pairs.add(new PairProbe(ctx, pair));
         }

@@ -77,6 +77,11 @@ public final class PairMeters {
         missed.increment(count);
     }
 
+    /** The store gave no figure this time (error, replication stopped): show none rather than an old one. */
+    public void nativeLagUnknown() {
+        nativeLag.values().forEach(h -> h[0] = Double.NaN);
+    }
+
     public void nativeLag(String sourceMetric, double seconds) {
         nativeLag.computeIfAbsent(sourceMetric, k -> {
             double[] holder = {Double.NaN};

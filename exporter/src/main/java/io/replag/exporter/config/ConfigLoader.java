@@ -107,10 +107,12 @@ public final class ConfigLoader {
             setsNode.error("is required: list the replication sets to probe");
         }
         Set<String> names = new HashSet<>();
-        for (ConfigNode node : setsNode.elements()) {
+        int errorsBefore = setsNode.errors().list().size();
+        List<ConfigNode> setNodes = setsNode.elements();
+        for (ConfigNode node : setNodes) {
             readSet(node, defaults, names).ifPresent(sets::add);
         }
-        if (setsNode.isPresent() && setsNode.elements().isEmpty()) {
+        if (setsNode.isPresent() && setNodes.isEmpty() && errorsBefore == setsNode.errors().list().size()) {
             setsNode.error("must list at least one replication set");
         }
         root.finish();

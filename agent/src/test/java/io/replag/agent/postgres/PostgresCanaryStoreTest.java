@@ -1,0 +1,129 @@
+package io.replag.agent.postgres;
+
+import io.replag.agent.config.Endpoint;
+import io.replag.agent.config.ProbeTiming;
+import io.replag.agent.config.ReplicationSet;
+import io.replag.agent.spi.Canary;
+import io.replag.agent.spi.CanaryKey;
+import io.replag.agent.spi.StaleSeqException;
+import io.vertx.core.Vertx;
+import io.vertx.junit5.VertxExtension;
+import io.vertx.junit5.VertxTestContext;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.sql.Connection;
+import java.sql.Statement;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The store's own I/O against a real PostgreSQL server (one region is enough here; replication is tested on the lab). */
+@ExtendWith(VertxExtension.class)
+class PostgresCanaryStoreTest {
+    static EmbeddedPostgres server;
+    PostgresCanaryStore store;
+    String table;
+    static int tableNo;
+
+    @BeforeAll
+    static void startServer() throws Exception {
+        server = EmbeddedPostgres.builder().setServerConfig("listen_addresses", "127.0.0.1").start();
+    }
+
+    @AfterAll
+    static void stopServer() throws Exception {
+        server.close();
+    }
+
+    @BeforeEach
+    void createStore(Vertx vertx) {
+        table = "canary_" + (++tableNo);
+        store = new PostgresCanaryStore(vertx, set(PostgresOptions.builder().table(table).build(), server.getPort()));
+    }
+
+    @AfterEach
+    void closeStore(VertxTestContext ctx) {
+        store.close().onComplete(ctx.succeedingThenComplete());
+    }
+
+    static ReplicationSet set(PostgresOptions options, int port) {
+        return new ReplicationSet("t", "postgres", Map.of("us-east-1", new Endpoint("127.0.0.1", port)),
+                ReplicationSet.singleWriter("us-east-1", List.of()), ProbeTiming.DEFAULT, options);
+    }
+
+    static final CanaryKey KEY = new CanaryKey("agent-1", "us-east-1");
+
+    @Test
+    void writesOverwriteOneRowAndReadBackTheLatest(VertxTestContext ctx) {
+        store.prepareWriter("us-east-1")
+                .compose(v -> store.prepareWriter("us-east-1")) // idempotent
+                .compose(v -> store.read("us-east-1", KEY))
+                .compose(empty -> {
+                    ctx.verify(() -> assertThat(empty).isEmpty());
+                    return store.write("us-east-1", new Canary(KEY, 1, 111));
+                })
+                .compose(v -> store.write("us-east-1", new Canary(KEY, 2, 222)))
+                .compose(v -> store.read("us-east-1", KEY))
+                .onComplete(ctx.succeeding(read -> ctx.verify(() -> {
+                    assertThat(read).contains(new Canary(KEY, 2, 222));
+                    try (Connection c = server.getPostgresDatabase().getConnection(); Statement s = c.createStatement();
+                         var rs = s.executeQuery("SELECT count(*) FROM " + table)) {
+                        rs.next();
+                        assertThat(rs.getInt(1)).as("one row per agent and source").isEqualTo(1);
+                    }
+                    ctx.completeNow();
+                })));
+    }
+
+    @Test
+    void aLowerOrEqualSeqNeverOverwrites(VertxTestContext ctx) {
+        store.prepareWriter("us-east-1")
+                .compose(v -> store.write("us-east-1", new Canary(KEY, 5, 500)))
+                .compose(v -> store.write("us-east-1", new Canary(KEY, 4, 400)))
+                .onComplete(ctx.failing(e -> ctx.verify(() -> {
+                    assertThat(e).isInstanceOf(StaleSeqException.class);
+                    store.read("us-east-1", KEY).onComplete(ctx.succeeding(read -> ctx.verify(() -> {
+                        assertThat(read.map(Canary::seq)).contains(5L);
+                        ctx.completeNow();
+                    })));
+                })));
+    }
+
+    @Test
+    void missingTableIsNamedAsSuch(Vertx vertx, VertxTestContext ctx) {
+        PostgresCanaryStore noCreate = new PostgresCanaryStore(vertx,
+                set(PostgresOptions.builder().table("absent_table").createTable(false).build(), server.getPort()));
+        noCreate.prepareWriter("us-east-1")
+                .compose(v -> noCreate.write("us-east-1", new Canary(KEY, 1, 1)))
+                .onComplete(ctx.failing(e -> ctx.verify(() -> {
+                    assertThat(noCreate.errorReason(e)).contains("table_missing");
+                    noCreate.close().onComplete(ctx.succeedingThenComplete());
+                })));
+    }
+
+    @Test
+    void wrongDatabaseAndRefusedConnectionAreClassified(Vertx vertx, VertxTestContext ctx) {
+        PostgresCanaryStore wrongDb = new PostgresCanaryStore(vertx,
+                set(PostgresOptions.builder().database("no_such_db").build(), server.getPort()));
+        wrongDb.read("us-east-1", KEY).onComplete(ctx.failing(e -> ctx.verify(() -> {
+            assertThat(wrongDb.errorReason(e)).contains("database_missing");
+            wrongDb.close().onComplete(ctx.succeedingThenComplete());
+        })));
+    }
+
+    @Test
+    void nativeFigureIsEmptyOnAPrimary(VertxTestContext ctx) {
+        store.readNativeLag("us-east-1", "us-east-1").onComplete(ctx.succeeding(figure -> ctx.verify(() -> {
+            assertThat(figure).as("not in recovery: no replay lag to report").isEqualTo(Optional.empty());
+            ctx.completeNow();
+        })));
+    }
+}

@@ -1,0 +1,167 @@
+package io.replag.exporter.config;
+
+import io.replag.agent.config.Endpoint;
+import io.replag.agent.config.InvalidConfigException;
+import io.replag.agent.config.ReplicationPair;
+import io.replag.agent.config.ReplicationSet;
+import io.replag.agent.postgres.PostgresOptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class ConfigLoaderTest {
+    final ConfigLoader loader = new ConfigLoader(Map.of("PG_PASSWORD", "s3cr3t-value", "HOST_EU", "eu.example.com")::get);
+
+    static final String VALID = """
+            agent: replag-prod-1
+            server:
+              listen: 127.0.0.1:9500
+            defaults:
+              interval: 2s
+              deadline: 2m
+              poll: {first: 5ms, factor: 2, max: 500ms}
+            replication_sets:
+              - name: orders
+                store: postgres
+                interval: 500ms
+                primary: {region: us-east-1, endpoint: "db.us.example.com:5432"}
+                replicas:
+                  - {region: eu-west-1, endpoint: "${HOST_EU}:5433"}
+                  - {region: ap-southeast-2, endpoint: "db.ap.example.com:5432"}
+                postgres:
+                  database: app
+                  user: replag
+                  password: ${PG_PASSWORD}
+                  tls: {mode: verify-full}
+                  table: monitoring.replag_canary
+            """;
+
+    List<String> errors(String yaml) {
+        try {
+            loader.parse("test.yaml", yaml);
+        } catch (InvalidConfigException e) {
+            assertThat(e.getMessage()).doesNotContain("s3cr3t-value");
+            return e.errors();
+        }
+        throw new AssertionError("expected the config to be refused");
+    }
+
+    @Test
+    void readsAFullConfig() throws Exception {
+        ReplagConfig c = loader.parse("test.yaml", VALID);
+        assertThat(c.agent()).isEqualTo("replag-prod-1");
+        assertThat(c.listenHost()).isEqualTo("127.0.0.1");
+        assertThat(c.listenPort()).isEqualTo(9500);
+        ReplicationSet set = c.sets().get(0);
+        assertThat(set.pairs()).containsExactly(new ReplicationPair("us-east-1", "eu-west-1"),
+                new ReplicationPair("us-east-1", "ap-southeast-2"));
+        assertThat(set.endpoints()).containsEntry("eu-west-1", new Endpoint("eu.example.com", 5433));
+        assertThat(set.timing().interval()).isEqualTo(Duration.ofMillis(500));
+        assertThat(set.timing().deadline()).as("from defaults").isEqualTo(Duration.ofMinutes(2));
+        assertThat(set.timing().poll().first()).isEqualTo(Duration.ofMillis(5));
+        PostgresOptions pg = (PostgresOptions) set.options();
+        assertThat(pg.password().orElseThrow().reveal()).isEqualTo("s3cr3t-value");
+        assertThat(pg.toString()).doesNotContain("s3cr3t-value");
+        assertThat(pg.table()).isEqualTo("monitoring.replag_canary");
+        assertThat(pg.tls().mode()).isEqualTo("verify-full");
+    }
+
+    @Test
+    void badEndpointNamesThePathAndTheValue() {
+        assertThat(errors(VALID.replace("db.ap.example.com:5432", "eu-west-1:")))
+                .containsExactly("replication_sets[0].replicas[1].endpoint: not a host:port, found \"eu-west-1:\"");
+    }
+
+    @Test
+    void unknownKeysAreErrorsAtEveryLevel() {
+        assertThat(errors(VALID.replace("agent: replag-prod-1", "agent: replag-prod-1\nagnet: typo")
+                .replace("    store: postgres", "    store: postgres\n    intervall: 1s")
+                .replace("  database: app", "  database: app\n      passwd: x")))
+                .hasSize(3)
+                .anySatisfy(e -> assertThat(e).startsWith("agnet: unknown key"))
+                .anySatisfy(e -> assertThat(e).startsWith("replication_sets[0].intervall: unknown key"))
+                .anySatisfy(e -> assertThat(e).startsWith("replication_sets[0].postgres.passwd: unknown key"));
+    }
+
+    @Test
+    void durationsMustParseAndBePositive() {
+        assertThat(errors(VALID.replace("interval: 500ms", "interval: -1s").replace("deadline: 2m", "deadline: soon")))
+                .containsExactlyInAnyOrder("replication_sets[0].interval: must be > 0, found -1s",
+                        "defaults.deadline: must be a duration such as 250ms, 1s, 2m or 1h, found \"soon\"");
+    }
+
+    @Test
+    void missingEnvironmentVariableIsNamedWithoutAValue() {
+        ConfigLoader noEnv = new ConfigLoader(name -> null);
+        assertThatThrownBy(() -> noEnv.parse("x.yaml", VALID))
+                .isInstanceOf(InvalidConfigException.class)
+                .hasMessageContaining("replication_sets[0].postgres.password: environment variable PG_PASSWORD is not set")
+                .hasMessageContaining("replication_sets[0].replicas[0].endpoint: environment variable HOST_EU is not set");
+    }
+
+    @Test
+    void passwordFromAFile(@TempDir Path dir) throws Exception {
+        Path secret = dir.resolve("pg");
+        Files.writeString(secret, "from-file\n");
+        ReplagConfig c = loader.parse("x", VALID.replace("password: ${PG_PASSWORD}", "password_file: " + secret));
+        assertThat(((PostgresOptions) c.sets().get(0).options()).password().orElseThrow().reveal()).isEqualTo("from-file");
+        assertThat(errors(VALID.replace("password: ${PG_PASSWORD}", "password_file: " + dir.resolve("absent"))))
+                .containsExactly("replication_sets[0].postgres.password_file: cannot read \"" + dir.resolve("absent") + "\": NoSuchFileException");
+    }
+
+    @Test
+    void requiredKeysUnknownStoreAndDuplicates() {
+        assertThat(errors("agent: a\n")).containsExactly("replication_sets: is required: list the replication sets to probe");
+        assertThat(errors("""
+                replication_sets:
+                  - name: a
+                    store: cassandra
+                  - name: b
+                    store: postgres
+                    primary: {region: us-east-1, endpoint: "h:1"}
+                    replicas: [{region: us-east-1, endpoint: "h:2"}]
+                  - name: b
+                    store: postgres
+                    primary: {region: US_EAST, endpoint: "h:70000"}
+                """)).containsExactlyInAnyOrder(
+                "replication_sets[0].store: unknown store \"cassandra\" (known: postgres)",
+                "replication_sets[1].replicas[0].region: region \"us-east-1\" appears twice in this set",
+                "replication_sets[2].name: duplicate replication set name \"b\"",
+                "replication_sets[2].primary.region: must be a region name such as us-east-1, found \"US_EAST\"",
+                "replication_sets[2].primary.endpoint: port must be 1 to 65535, found 70000",
+                "replication_sets[2].replicas: is required: at least one replica to measure");
+    }
+
+    @Test
+    void wrongShapesAreNamed() {
+        assertThat(errors("replication_sets: {name: a}\n")).containsExactly(
+                "replication_sets: must be a list, found a mapping");
+        assertThat(errors("replication_sets: []\n")).containsExactly("replication_sets: must list at least one replication set");
+        assertThat(errors(VALID.replace("tls: {mode: verify-full}", "tls: {mode: sometimes}")))
+                .containsExactly("replication_sets[0].postgres.tls.mode: must be one of disable, require, verify-ca, verify-full, found \"sometimes\"");
+        assertThat(errors(VALID.replace("table: monitoring.replag_canary", "table: \"x; DROP TABLE y\"")))
+                .singleElement().asString().startsWith("replication_sets[0].postgres.table: must be a table name");
+    }
+
+    @Test
+    void yamlProblemsAreReportedNotThrown() {
+        assertThat(errors("replication_sets: [\n")).singleElement().asString().startsWith("not valid YAML:");
+        assertThat(errors("agent: a\nagent: b\nreplication_sets: []\n")).singleElement().asString()
+                .startsWith("not valid YAML:").contains("duplicate key agent");
+        assertThat(errors("")).containsExactly("the file is empty: it needs at least replication_sets");
+    }
+
+    @Test
+    void everyErrorOfAFileIsReportedInOnePass() {
+        assertThat(errors(VALID.replace("interval: 2s", "interval: 0s").replace("listen: 127.0.0.1:9500", "listen: everywhere")
+                .replace("db.ap.example.com:5432", "nohost"))).hasSize(3);
+    }
+}
