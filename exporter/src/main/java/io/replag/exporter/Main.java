@@ -190,7 +190,7 @@ public final class Main {
         }
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             try {
-                runtime.stop().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+                runtime.stop().get(10, TimeUnit.SECONDS);
             } catch (Exception e) {
                 err.println("replag: shutdown did not finish cleanly: " + e);
             }

@@ -29,6 +29,8 @@ import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -46,7 +48,7 @@ public final class ReplagRuntime {
     private final ArrivalListener arrivals;
     private Engine engine;
     private HttpServer server;
-    private Future<Void> stopped;
+    private CompletableFuture<Void> stopped;
 
     /** @param lab the lab whose links the control API exposes, or null outside demo mode */
     public ReplagRuntime(ReplagConfig config, Lab lab) {
@@ -107,12 +109,19 @@ public final class ReplagRuntime {
                 });
     }
 
-    /** Stops the HTTP server (draining requests in flight), the engine, then Vert.x. */
-    public synchronized Future<Void> stop() {
+    /**
+     * Stops the HTTP server (draining requests in flight for up to 5 s), the engine, then Vert.x.
+     * Vert.x is closed from a plain thread: a close chained on an event loop would report its
+     * completion to a loop that no longer runs.
+     */
+    public synchronized CompletableFuture<Void> stop() {
         if (stopped == null) {
             Future<Void> http = server == null ? Future.succeededFuture() : server.shutdown(5, TimeUnit.SECONDS);
             stopped = http.eventually(() -> engine == null ? Future.succeededFuture() : engine.stop())
-                    .eventually(vertx::close);
+                    .toCompletionStage().toCompletableFuture()
+                    .handleAsync((v, e) -> null, ForkJoinPool.commonPool())
+                    .thenCompose(v -> vertx.close().toCompletionStage())
+                    .toCompletableFuture();
         }
         return stopped;
     }

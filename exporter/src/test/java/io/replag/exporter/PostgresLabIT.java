@@ -1,0 +1,241 @@
+package io.replag.exporter;
+
+import io.micrometer.core.instrument.Counter;
+import io.replag.agent.config.ProbeTiming;
+import io.replag.agent.engine.Arrival;
+import io.replag.exporter.cli.Demo;
+import io.replag.exporter.config.ReplagConfig;
+import io.replag.lab.Lab;
+import io.replag.lab.LinkChange;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The whole path on the lab: PostgreSQL primary us-east-1 with streaming replicas eu-west-1 and
+ * ap-southeast-2, the exporter probing them as in the demo, links changed through the lab.
+ */
+@TestMethodOrder(MethodOrderer.MethodName.class)
+class PostgresLabIT {
+    static final String US = "us-east-1", EU = "eu-west-1", AP = "ap-southeast-2";
+    record Seen(String target, Arrival arrival) {
+    }
+
+    static Lab lab;
+    static ReplagRuntime runtime;
+    static String base;
+    static final ConcurrentLinkedQueue<Seen> arrivals = new ConcurrentLinkedQueue<>();
+    static final HttpClient http = HttpClient.newHttpClient();
+
+    @BeforeAll
+    static void start() throws Exception {
+        lab = Demo.startLab();
+        ReplagConfig config = Demo.config(lab, "127.0.0.1", 0, ProbeTiming.DEFAULT);
+        runtime = new ReplagRuntime(config, lab, (set, pair, a) -> arrivals.add(new Seen(pair.target(), a)));
+        int port = runtime.start().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        base = "http://127.0.0.1:" + port;
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (runtime != null) {
+            runtime.stop().get(15, TimeUnit.SECONDS);
+        }
+        if (lab != null) {
+            lab.close();
+        }
+    }
+
+    @AfterEach
+    void healLinks() throws Exception {
+        for (String target : List.of(EU, AP)) {
+            lab.store("postgres").startRegion(target);
+            lab.change("postgres", US, target, new LinkChange(Optional.of(0L), Optional.of(false)));
+        }
+    }
+
+    static void await(Duration bound, String what, BooleanSupplier condition) {
+        long deadline = System.nanoTime() + bound.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("not within " + bound + ": " + what);
+            }
+            LockSupport.parkNanos(20_000_000);
+        }
+    }
+
+    static double lag(String target) {
+        return runtime.registry().find("replag.lag.seconds").tag("target_region", target).gauge().value();
+    }
+
+    static double up(String region) {
+        return runtime.registry().find("replag.up").tag("region", region).gauge().value();
+    }
+
+    static double count(String name, String target) {
+        return runtime.registry().find(name).tag("target_region", target).counters().stream().mapToDouble(Counter::count).sum();
+    }
+
+    static double readErrors(String region) {
+        return runtime.registry().find("replag.errors").tags("region", region, "op", "read").counters().stream()
+                .mapToDouble(Counter::count).sum();
+    }
+
+    static long lastSeq(String target) {
+        return arrivals.stream().filter(s -> s.target.equals(target)).mapToLong(s -> s.arrival.seq()).max().orElse(0);
+    }
+
+    static HttpResponse<String> get(String path) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create(base + path)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    static HttpResponse<String> put(String path, String body) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create(base + path)).PUT(HttpRequest.BodyPublishers.ofString(body)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void a_servesTheMetricContractHealthAndReadiness() throws Exception {
+        assertThat(get("/health").statusCode()).isEqualTo(200);
+        await(Duration.ofSeconds(20), "/ready answers 200", () -> {
+            try {
+                return get("/ready").statusCode() == 200;
+            } catch (Exception e) {
+                return false;
+            }
+        });
+        await(Duration.ofSeconds(20), "arrivals on both pairs", () -> lastSeq(EU) > 1 && lastSeq(AP) > 1);
+        HttpResponse<String> metrics = get("/metrics");
+        assertThat(metrics.headers().firstValue("Content-Type")).hasValueSatisfying(v -> assertThat(v).startsWith("text/plain"));
+        String body = metrics.body();
+        for (String name : List.of("replag_lag_seconds{", "replag_arrival_latency_seconds_bucket{", "replag_last_write_timestamp_seconds{",
+                "replag_last_arrival_timestamp_seconds{", "replag_canaries_written_total{", "replag_canaries_arrived_total{",
+                "replag_canaries_missed_total{", "replag_measurement_uncertainty_seconds{", "replag_native_lag_seconds{",
+                "replag_up{", "replag_build_info{", "jvm_memory_used_bytes{", "process_cpu_usage")) {
+            assertThat(body).as("exports " + name).contains(name);
+        }
+        assertThat(body).contains("le=\"0.005\"").contains("le=\"900.0\"");
+        Set<String> allowed = Set.of("store", "resource", "source_region", "target_region", "region", "op", "reason",
+                "source_metric", "le", "version", "java_version");
+        Matcher labels = Pattern.compile("^replag_\\w+\\{([^}]*)}", Pattern.MULTILINE).matcher(body);
+        while (labels.find()) {
+            for (String pair : labels.group(1).split(",")) {
+                assertThat(allowed).as("label in " + labels.group()).contains(pair.substring(0, pair.indexOf('=')));
+            }
+        }
+        assertThat(get("/nothing-here").statusCode()).isEqualTo(404);
+    }
+
+    @ParameterizedTest(name = "delay {0} ms")
+    @ValueSource(longs = {0, 500, 2000})
+    void b_injectedDelayIsMeasuredWithinTheReportedUncertaintyPlus100ms(long delayMs) throws Exception {
+        await(Duration.ofSeconds(20), "first arrival", () -> lastSeq(EU) > 0);
+        lab.change("postgres", US, EU, new LinkChange(Optional.of(delayMs), Optional.empty()));
+        long after = lastSeq(EU) + 2 + delayMs / 1000; // canaries surely written after the change took effect
+        await(Duration.ofSeconds(30), "3 arrivals after the change", () -> lastSeq(EU) >= after + 3);
+        List<Arrival> measured = new ArrayList<>();
+        arrivals.stream().filter(s -> s.target.equals(EU) && s.arrival.seq() > after).limit(3).forEach(s -> measured.add(s.arrival));
+        double injected = delayMs / 1000.0;
+        for (Arrival a : measured) {
+            double latency = a.latencyMicros() / 1e6, uncertainty = a.uncertaintyMicros() / 1e6;
+            System.out.printf("delay %d ms: measured %.3f s, uncertainty %.3f s%n", delayMs, latency, uncertainty);
+            assertThat(injected).as("seq %d: injected within [measured - uncertainty - 0.1, measured + 0.1]", a.seq())
+                    .isBetween(latency - uncertainty - 0.1, latency + 0.1);
+        }
+    }
+
+    @Test
+    void c_pausedLinkRaisesOnlyThatPairsLagForAsLongAsThePauseAndResumeHeals() throws Exception {
+        await(Duration.ofSeconds(20), "both pairs healthy", () -> lag(EU) < 0.5 && lag(AP) < 0.5);
+        double missedBefore = count("replag.canaries.missed", EU);
+        long pausedAt = System.nanoTime();
+        lab.change("postgres", US, EU, new LinkChange(Optional.empty(), Optional.of(true)));
+        double[] worstOther = {0};
+        await(Duration.ofSeconds(20), "eu-west-1 lag above 5 s", () -> {
+            worstOther[0] = Math.max(worstOther[0], lag(AP));
+            return lag(EU) > 5;
+        });
+        double pausedFor = (System.nanoTime() - pausedAt) / 1e9;
+        double lagAtResume = lag(EU);
+        lab.change("postgres", US, EU, new LinkChange(Optional.empty(), Optional.of(false)));
+        // the oldest unseen canary was written at most one interval (plus jitter) after the pause began
+        assertThat(lagAtResume).isGreaterThanOrEqualTo(pausedFor - 1.1 - 0.1);
+        assertThat(worstOther[0]).as("ap-southeast-2 unaffected").isLessThan(0.5);
+        await(Duration.ofSeconds(10), "eu-west-1 back under 0.5 s after resume", () -> lag(EU) < 0.5);
+        assertThat(count("replag.canaries.missed", EU)).as("a 5 s pause is within the 60 s deadline").isEqualTo(missedBefore);
+    }
+
+    @Test
+    void d_stoppedReplicaIsDownWithErrorsWhileTheOtherKeepsBeingMeasured() throws Exception {
+        await(Duration.ofSeconds(20), "ap-southeast-2 up", () -> up(AP) == 1);
+        long euBefore = lastSeq(EU);
+        double errorsBefore = readErrors(AP);
+        lab.store("postgres").stopRegion(AP);
+        await(Duration.ofSeconds(20), "replag_up{ap-southeast-2} = 0 and read errors", () -> up(AP) == 0 && readErrors(AP) > errorsBefore);
+        await(Duration.ofSeconds(10), "eu-west-1 keeps arriving", () -> lastSeq(EU) >= euBefore + 3);
+        assertThat(lag(EU)).isLessThan(0.5);
+        assertThat(up(EU)).isEqualTo(1);
+        assertThat(up(US)).isEqualTo(1);
+        assertThat(runtime.registry().find("replag.errors").tags("region", AP, "op", "read", "reason", "connection_refused").counter())
+                .isNotNull();
+
+        lab.store("postgres").startRegion(AP);
+        await(Duration.ofSeconds(30), "ap-southeast-2 recovers", () -> up(AP) == 1 && lag(AP) < 0.5);
+    }
+
+    @Test
+    void e_labControlApiValidatesAndNamesTheField() throws Exception {
+        HttpResponse<String> links = get("/lab/links");
+        assertThat(links.statusCode()).isEqualTo(200);
+        assertThat(links.body()).contains("\"target\" : \"eu-west-1\"").contains("\"delayMs\" : 0").contains("\"paused\" : false");
+        HttpResponse<String> changed = put("/lab/links/postgres/us-east-1/eu-west-1", "{\"delayMs\": 250}");
+        assertThat(changed.statusCode()).isEqualTo(200);
+        assertThat(changed.body()).contains("\"delayMs\" : 250");
+        assertThat(lab.links()).anySatisfy(l -> assertThat(l.target() + l.delayMs()).isEqualTo("eu-west-1250"));
+
+        assertThat(put("/lab/links/postgres/us-east-1/eu-west-1", "{\"delayMs\": \"soon\"}").body())
+                .isEqualTo("delayMs: must be a number of milliseconds, found soon\n");
+        assertThat(put("/lab/links/postgres/us-east-1/eu-west-1", "{\"delay\": 5}").body()).startsWith("delay: unknown field");
+        assertThat(put("/lab/links/postgres/us-east-1/eu-west-1", "{\"delayMs\": -5}").body()).contains("delayMs: must be >= 0, found -5");
+        assertThat(put("/lab/links/postgres/us-east-1/eu-west-1", "not json").statusCode()).isEqualTo(400);
+        assertThat(put("/lab/links/postgres/us-east-1/mars-1", "{\"paused\": true}").statusCode()).isEqualTo(404);
+        assertThat(put("/lab/links/mongodb/us-east-1/eu-west-1", "{\"paused\": true}").statusCode()).isEqualTo(404);
+    }
+
+    @Test
+    void f_withoutTheLabThereIsNoControlApi() throws Exception {
+        ReplagConfig demo = Demo.config(lab, "127.0.0.1", 0, ProbeTiming.DEFAULT);
+        ReplagRuntime plain = new ReplagRuntime(new ReplagConfig("another-agent", "127.0.0.1", 0, demo.sets()), null);
+        int port = plain.start().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        try {
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/lab/links")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(r.statusCode()).isEqualTo(404);
+        } finally {
+            plain.stop().get(15, TimeUnit.SECONDS);
+        }
+    }
+}
