@@ -71,6 +71,7 @@ class PostgresLabIT {
 
     @AfterEach
     void healLinks() throws Exception {
+        lab.store("postgres").startRegion(US);
         for (String target : List.of(EU, AP)) {
             lab.store("postgres").startRegion(target);
             lab.change("postgres", US, target, new LinkChange(Optional.of(0L), Optional.of(false)));
@@ -100,7 +101,11 @@ class PostgresLabIT {
     }
 
     static double readErrors(String region) {
-        return runtime.registry().find("replag.errors").tags("region", region, "op", "read").counters().stream()
+        return errors(region, "read");
+    }
+
+    static double errors(String region, String op) {
+        return runtime.registry().find("replag.errors").tags("region", region, "op", op).counters().stream()
                 .mapToDouble(Counter::count).sum();
     }
 
@@ -204,6 +209,30 @@ class PostgresLabIT {
 
         lab.store("postgres").startRegion(AP);
         await(Duration.ofSeconds(30), "ap-southeast-2 recovers", () -> up(AP) == 1 && lag(AP) < 0.5);
+    }
+
+    @Test
+    void g_stoppedPrimaryIsAWriteErrorNotLagAndWritingResumesWithoutAMissedCanary() throws Exception {
+        await(Duration.ofSeconds(20), "both pairs healthy", () -> lag(EU) < 0.5 && lag(AP) < 0.5 && up(US) == 1);
+        double writeErrorsBefore = errors(US, "write");
+        double missedBefore = count("replag.canaries.missed", EU) + count("replag.canaries.missed", AP);
+        lab.store("postgres").stopRegion(US);
+        await(Duration.ofSeconds(20), "replag_up{us-east-1} = 0 with write errors",
+                () -> up(US) == 0 && errors(US, "write") > writeErrorsBefore + 2);
+        // observe for 3 more write intervals: nothing was written, so nothing can be late
+        double worst = 0;
+        long until = System.nanoTime() + Duration.ofSeconds(3).toNanos();
+        while (System.nanoTime() < until) {
+            worst = Math.max(worst, Math.max(lag(EU), lag(AP)));
+            LockSupport.parkNanos(50_000_000);
+        }
+        assertThat(worst).as("a failing writer does not raise lag").isLessThan(0.5);
+
+        long euBefore = lastSeq(EU);
+        lab.store("postgres").startRegion(US);
+        await(Duration.ofSeconds(40), "arrivals resume on both pairs", () -> up(US) == 1 && lastSeq(EU) > euBefore + 2
+                && lag(EU) < 0.5 && lag(AP) < 0.5);
+        assertThat(count("replag.canaries.missed", EU) + count("replag.canaries.missed", AP)).isEqualTo(missedBefore);
     }
 
     @Test
