@@ -34,6 +34,11 @@ public final class FailureReason {
             if (c instanceof ConnectException || c instanceof NoRouteToHostException) {
                 return "connection_refused";
             }
+            // Vert.x reports a failed handshake as a VertxException without the SSLException cause
+            if (c instanceof javax.net.ssl.SSLException
+                    || (c.getMessage() != null && c.getMessage().contains("SSL handshake failed"))) {
+                return "tls_failed";
+            }
             if (c instanceof ClosedChannelException) {
                 return "connection_closed";
             }

@@ -12,6 +12,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.net.ClientSSLOptions;
 import io.vertx.core.net.NetClientOptions;
 import io.vertx.core.net.PemTrustOptions;
+import io.vertx.core.net.TrustOptions;
 import io.vertx.pgclient.PgBuilder;
 import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.pgclient.PgException;
@@ -23,6 +24,9 @@ import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.SqlConnectOptions;
 import io.vertx.sqlclient.Tuple;
 
+import javax.net.ssl.TrustManagerFactory;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -83,7 +87,8 @@ public final class PostgresCanaryStore implements CanaryStore {
                     .setSslOptions(new ClientSSLOptions().setTrustAll(true));
             case "verify-ca", "verify-full" -> {
                 ClientSSLOptions ssl = new ClientSSLOptions();
-                tls.caFile().ifPresent(ca -> ssl.setTrustOptions(new PemTrustOptions().addCertPath(ca)));
+                ssl.setTrustOptions(tls.caFile().<TrustOptions>map(ca -> new PemTrustOptions().addCertPath(ca))
+                        .orElseGet(PostgresCanaryStore::jvmDefaultTrust));
                 if (tls.mode().equals("verify-full")) {
                     ssl.setHostnameVerificationAlgorithm("HTTPS");
                     connect.setSslMode(SslMode.VERIFY_FULL);
@@ -94,6 +99,17 @@ public final class PostgresCanaryStore implements CanaryStore {
                 connect.setSslOptions(ssl);
             }
             default -> throw new IllegalArgumentException("tls.mode: unknown mode " + tls.mode());
+        }
+    }
+
+    /** The JVM's own trust store (no ca_file given). RDS certificates need the RDS bundle as ca_file. */
+    private static TrustOptions jvmDefaultTrust() {
+        try {
+            TrustManagerFactory factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            factory.init((KeyStore) null);
+            return TrustOptions.wrap(factory);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("the JVM's default trust store cannot be loaded", e);
         }
     }
 

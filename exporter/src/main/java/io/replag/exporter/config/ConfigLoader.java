@@ -95,7 +95,7 @@ public final class ConfigLoader {
                 Matcher m = HOST_PORT.matcher(hp.get());
                 m.matches();
                 host = m.group(1);
-                port = port(listen, m.group(2)).orElse(port);
+                port = port(listen, m.group(2), 0).orElse(port);
             }
             server.finish();
         }
@@ -201,7 +201,7 @@ public final class ConfigLoader {
                 endpointNode.error("not a host:port, found \"" + e + "\"");
                 return Optional.empty();
             }
-            return port(endpointNode, m.group(2)).map(port -> new Endpoint(m.group(1), port));
+            return port(endpointNode, m.group(2), 1).map(port -> new Endpoint(m.group(1), port));
         });
         node.finish();
         if (region.isPresent() && endpoints.containsKey(region.get())) {
@@ -214,10 +214,10 @@ public final class ConfigLoader {
         return region;
     }
 
-    private static Optional<Integer> port(ConfigNode node, String digits) {
+    private static Optional<Integer> port(ConfigNode node, String digits, int min) {
         int port = Integer.parseInt(digits);
-        if (port < 1 || port > 65535) {
-            node.error("port must be 1 to 65535, found " + port);
+        if (port < min || port > 65535) {
+            node.error("port must be " + min + " to 65535, found " + port);
             return Optional.empty();
         }
         return Optional.of(port);
