@@ -236,6 +236,26 @@ class PostgresLabIT {
     }
 
     @Test
+    void h_restartedExporterContinuesSeqWithoutMissedCanariesOrALagSpike() throws Exception {
+        await(Duration.ofSeconds(20), "healthy", () -> lag(EU) < 0.5 && lag(AP) < 0.5);
+        long lastBefore = lastSeq(EU);
+        runtime.stop().get(15, TimeUnit.SECONDS);
+        arrivals.clear();
+        ReplagConfig config = Demo.config(lab, "127.0.0.1", 0, ProbeTiming.DEFAULT);
+        runtime = new ReplagRuntime(config, lab, (set, pair, a) -> arrivals.add(new Seen(pair.target(), a)));
+        int port = runtime.start().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        base = "http://127.0.0.1:" + port;
+
+        await(Duration.ofSeconds(20), "5 arrivals after the restart", () -> arrivals.stream().filter(s -> s.target.equals(EU)).count() >= 5);
+        long firstAfter = arrivals.stream().filter(s -> s.target.equals(EU)).mapToLong(s -> s.arrival.seq()).min().orElseThrow();
+        assertThat(firstAfter).as("seq continues above the last one written before the restart").isGreaterThan(lastBefore);
+        assertThat(firstAfter).as("no gap: the first canary after the restart is the next seq").isLessThanOrEqualTo(lastBefore + 2);
+        assertThat(arrivals).allSatisfy(s -> assertThat(s.arrival.latencyMicros()).as("no lag spike").isLessThan(500_000));
+        assertThat(count("replag.canaries.missed", EU) + count("replag.canaries.missed", AP)).isZero();
+        assertThat(errors(US, "write")).as("no stale_seq refusals").isZero();
+    }
+
+    @Test
     void e_labControlApiValidatesAndNamesTheField() throws Exception {
         HttpResponse<String> links = get("/lab/links");
         assertThat(links.statusCode()).isEqualTo(200);
