@@ -25,6 +25,7 @@ public final class SetProbe {
     public SetProbe(ReplicationSet set, CanaryStore store, EventLoop loop, WallClock clock,
                     ReplagMetrics metrics, String agent, ArrivalListener arrivals) {
         this.ctx = new SetContext(set, store, loop, clock, metrics, agent, arrivals);
+        metrics.probeInterval(set.store(), set.name(), set.timing().interval());
         for (ReplicationPair pair : set.pairs()) {
             pairs.add(new PairProbe(ctx, pair));
         }

@@ -7,6 +7,9 @@ import io.replag.agent.spi.StaleSeqException;
 import java.util.List;
 import java.util.Optional;
 import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+
+import io.micrometer.core.instrument.Timer;
 
 /**
  * Writes one source region's canaries at the set's interval and hands each acknowledged canary
@@ -30,6 +33,9 @@ final class SourceWriter {
     private State state = State.PREPARING;
     private long nextSeq;
     private long plannedMicros;
+    /** When the next write should run (planned time plus jitter); -1 outside the writing state. */
+    private long dueMicros = -1;
+    private final Timer scheduleDelay;
     private long timer = -1;
     private volatile boolean firstWriteAttempted;
     private volatile boolean anyWriteSucceeded;
@@ -41,6 +47,7 @@ final class SourceWriter {
         this.pairs = pairs;
         this.random = new SplittableRandom(seed);
         this.intervalMicros = ctx.set.timing().interval().toNanos() / 1_000;
+        this.scheduleDelay = ctx.metrics.writeScheduleDelay(ctx.set.store(), ctx.set.name(), region);
     }
 
     void start() {
@@ -85,6 +92,9 @@ final class SourceWriter {
     }
 
     private void write() {
+        if (dueMicros >= 0) {
+            scheduleDelay.record(Math.max(0, ctx.nowMicros() - dueMicros), TimeUnit.MICROSECONDS);
+        }
         Canary canary = new Canary(key, nextSeq++, ctx.nowMicros());
         ctx.call("write", region, () -> ctx.store.write(region, canary))
                 .onSuccess(v -> {
@@ -114,7 +124,8 @@ final class SourceWriter {
         }
         double jitter = ctx.set.timing().jitter();
         long offset = jitter > 0 ? (long) ((random.nextDouble() * 2 - 1) * jitter * intervalMicros) : 0;
-        after(Math.max(0, plannedMicros + offset - now));
+        dueMicros = Math.max(now, plannedMicros + offset);
+        after(dueMicros - now);
     }
 
     private void after(long delayMicros) {

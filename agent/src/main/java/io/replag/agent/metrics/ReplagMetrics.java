@@ -1,6 +1,8 @@
 package io.replag.agent.metrics;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 
@@ -40,6 +42,25 @@ public final class ReplagMetrics {
 
     public EndpointHealth endpoint(String store, String resource, String region) {
         return new EndpointHealth(this, registry, store, resource, region);
+    }
+
+    /** The set's configured canary interval, so that rules can scale with it (docs/metrics.md). */
+    public void probeInterval(String store, String resource, Duration interval) {
+        double seconds = interval.toNanos() / 1e9;
+        Gauge.builder("replag.probe.interval.seconds", () -> seconds)
+                .description("Configured time between canary writes per source region")
+                .tags("store", store, "resource", resource).strongReference(true).register(registry);
+    }
+
+    /** How late one source's writes run against their planned time: the engine loop's own delay. */
+    public Timer writeScheduleDelay(String store, String resource, String region) {
+        return Timer.builder("replag.write.schedule.delay")
+                .description("Delay between a canary's planned and actual write time")
+                .tags("store", store, "resource", resource, "region", region)
+                .serviceLevelObjectives(Duration.ofMillis(1), Duration.ofMillis(5), Duration.ofMillis(10), Duration.ofMillis(50),
+                        Duration.ofMillis(100), Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofSeconds(5))
+                .publishPercentileHistogram(false)
+                .register(registry);
     }
 
     /** Counts one failed store call; {@code op} is write, read, native or prepare. */
