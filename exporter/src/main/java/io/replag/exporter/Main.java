@@ -20,9 +20,10 @@ public final class Main {
     static final String USAGE = """
             usage: replag <command> [options]
 
-              demo [--port N]               start the local lab (PostgreSQL primary us-east-1, replicas
+              demo [--port N] [--listen-host H]
+                                            start the local lab (PostgreSQL primary us-east-1, replicas
                                             eu-west-1 and ap-southeast-2) and probe it; metrics on
-                                            http://127.0.0.1:N/metrics (default 9478), lab control on /lab/links
+                                            http://H:N/metrics (default 127.0.0.1:9478), lab control on /lab/links
               run --config FILE [--port N]  probe the replication sets in FILE (see docs/configuration.md)
               check-config FILE             validate FILE: exit 0, or 1 listing every error with its field
               bench [--short] [--seconds S] [--pairs 100,1000,10000]
@@ -142,12 +143,14 @@ public final class Main {
 
     private static int demo(Deque<String> args, PrintStream out, PrintStream err) {
         int port = 9478;
+        String host = "127.0.0.1";
         while (!args.isEmpty()) {
             String a = args.pop();
-            if (a.equals("--port")) {
-                port = port(args);
-            } else {
-                throw new UsageException("demo: unknown option \"" + a + "\"");
+            switch (a) {
+                case "--port" -> port = port(args);
+                // a container needs 0.0.0.0 so that Prometheus in another container reaches it
+                case "--listen-host" -> host = value(args, a);
+                default -> throw new UsageException("demo: unknown option \"" + a + "\"");
             }
         }
         out.println("replag demo: starting the lab (PostgreSQL primary " + Demo.PRIMARY + ", replicas "
@@ -159,7 +162,7 @@ public final class Main {
             err.println("replag demo: the lab did not start: " + e);
             return 1;
         }
-        ReplagConfig config = Demo.config(lab, "127.0.0.1", port, ProbeTiming.DEFAULT);
+        ReplagConfig config = Demo.config(lab, host, port, ProbeTiming.DEFAULT);
         ReplagRuntime runtime = start(config, lab, err);
         if (runtime != null) {
             String base = "http://127.0.0.1:" + port;
