@@ -1,5 +1,6 @@
 package io.replag.agent;
 
+import io.replag.agent.dynamodb.DynamoDbStoreProvider;
 import io.replag.agent.postgres.PostgresStoreProvider;
 import io.replag.agent.spi.StoreProvider;
 
@@ -8,7 +9,7 @@ import java.util.Optional;
 
 /** The stores replag knows. A new store adds its provider here. */
 public final class Stores {
-    private static final List<StoreProvider> ALL = List.of(new PostgresStoreProvider());
+    private static final List<StoreProvider> ALL = List.of(new PostgresStoreProvider(), new DynamoDbStoreProvider());
 
     private Stores() {
     }

@@ -154,10 +154,11 @@ public final class Main {
             }
         }
         out.println("replag demo: starting the lab (PostgreSQL primary " + Demo.PRIMARY + ", replicas "
-                + String.join(", ", Demo.REPLICAS) + ") ...");
+                + String.join(", ", Demo.REPLICAS) + "; DynamoDB table " + Demo.DYNAMO_TABLE + " in "
+                + String.join(", ", Demo.REGIONS) + ") ...");
         Lab lab;
         try {
-            lab = Demo.startLab();
+            lab = Demo.startLab(out);
         } catch (Exception e) {
             err.println("replag demo: the lab did not start: " + e);
             return 1;
@@ -173,6 +174,7 @@ public final class Main {
                       curl -X PUT %1$s/lab/links/postgres/us-east-1/eu-west-1 -d '{"delayMs": 2000}'
                       curl -X PUT %1$s/lab/links/postgres/us-east-1/eu-west-1 -d '{"paused": true}'
                       curl -X PUT %1$s/lab/regions/postgres/ap-southeast-2 -d '{"running": false}'
+                      curl -X PUT %1$s/lab/links/dynamodb/eu-west-1/us-east-1 -d '{"delayMs": 1000}'
                     Ctrl-C stops the demo and removes the lab.""".formatted(base));
             blockForever();
             return 0;

@@ -1,9 +1,18 @@
 package io.replag.agent.config;
 
-/** Where a store is reached in one region: a host and port (0 when the store picks its default). */
+/**
+ * Where a store is reached in one region: a host and port, or {@link #DEFAULT} for the store's
+ * own endpoint of that region (AWS APIs such as DynamoDB's).
+ */
 public record Endpoint(String host, int port) {
+    public static final Endpoint DEFAULT = new Endpoint("", 0);
+
+    public boolean isDefault() {
+        return host.isEmpty();
+    }
+
     @Override
     public String toString() {
-        return host + ":" + port;
+        return isDefault() ? "(default)" : host + ":" + port;
     }
 }

@@ -16,6 +16,11 @@ public interface StoreProvider {
     /** True if every region accepts writes (every ordered pair is probed); false for primary/replicas. */
     boolean multiWriter();
 
+    /** False if a region may leave out {@code endpoint} to use the store's own endpoint for it (AWS APIs). */
+    default boolean endpointRequired() {
+        return true;
+    }
+
     /**
      * Reads the store's options from the set's {@code <key>:} section. Reports problems through
      * {@code node}'s errors; the return value is ignored if there were any.

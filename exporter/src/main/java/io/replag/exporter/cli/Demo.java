@@ -3,12 +3,18 @@ package io.replag.exporter.cli;
 import io.replag.agent.config.Endpoint;
 import io.replag.agent.config.ProbeTiming;
 import io.replag.agent.config.ReplicationSet;
+import io.replag.agent.dynamodb.DynamoDbOptions;
 import io.replag.agent.postgres.PostgresOptions;
 import io.replag.exporter.config.ReplagConfig;
 import io.replag.lab.Lab;
 import io.replag.lab.LabStore;
+import io.replag.lab.dynamodb.DynamoLab;
 import io.replag.lab.postgres.PostgresLab;
 
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+
+import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -18,15 +24,29 @@ import java.util.Map;
 public final class Demo {
     public static final String PRIMARY = "us-east-1";
     public static final List<String> REPLICAS = List.of("eu-west-1", "ap-southeast-2");
+    public static final List<String> REGIONS = List.of("us-east-1", "eu-west-1", "ap-southeast-2");
+    public static final String DYNAMO_TABLE = "sessions";
 
     private Demo() {
     }
 
-    /** Starts every lab store that can run here. */
-    public static Lab startLab() throws Exception {
+    /** Starts every lab store that can run here; says in one line why one cannot. */
+    public static Lab startLab(PrintStream out) throws Exception {
         List<LabStore> stores = new ArrayList<>();
         stores.add(PostgresLab.start(PRIMARY, REPLICAS));
+        try {
+            stores.add(DynamoLab.start(REGIONS, DYNAMO_TABLE, "pk"));
+        } catch (DynamoLab.Unavailable e) {
+            out.println("replag demo: running without DynamoDB: " + e.getMessage());
+        } catch (Exception e) {
+            stores.forEach(LabStore::close);
+            throw e;
+        }
         return new Lab(stores);
+    }
+
+    public static Lab startLab() throws Exception {
+        return startLab(System.out);
     }
 
     /** The config a user would write for the lab's regions. */
@@ -38,6 +58,15 @@ public final class Demo {
         sets.add(new ReplicationSet("orders", "postgres", endpoints,
                 ReplicationSet.singleWriter(PRIMARY, REPLICAS), timing,
                 PostgresOptions.builder().database("postgres").user("postgres").build()));
+        lab.stores().stream().filter(s -> s instanceof DynamoLab).map(s -> (DynamoLab) s).findFirst().ifPresent(dynamo -> {
+            Map<String, Endpoint> dynamoEndpoints = new LinkedHashMap<>();
+            for (String region : REGIONS) {
+                dynamoEndpoints.put(region, new Endpoint("127.0.0.1", dynamo.ports().get(region)));
+            }
+            sets.add(new ReplicationSet(DYNAMO_TABLE, "dynamodb", dynamoEndpoints, ReplicationSet.multiWriter(REGIONS), timing,
+                    DynamoDbOptions.builder(DYNAMO_TABLE).partitionKey("pk").cloudWatch(new LabReplicationLatency(dynamo))
+                            .credentials(StaticCredentialsProvider.create(AwsBasicCredentials.create("lab", "lab"))).build()));
+        });
         return new ReplagConfig("replag-demo", host, port, sets);
     }
 }

@@ -150,13 +150,14 @@ public final class ConfigLoader {
             if (regions.isPresent()) {
                 regions.error("store " + provider.get().key() + " has one writer: give primary and replicas instead");
             }
-            Optional<String> p = regionEndpoint(primary, endpoints, true);
+            boolean endpointRequired = provider.get().endpointRequired();
+            Optional<String> p = regionEndpoint(primary, endpoints, endpointRequired);
             List<String> replicaRegions = new ArrayList<>();
             if (!replicas.isPresent()) {
                 replicas.error("is required: at least one replica to measure");
             }
             for (ConfigNode r : replicas.elements()) {
-                regionEndpoint(r, endpoints, true).ifPresent(replicaRegions::add);
+                regionEndpoint(r, endpoints, endpointRequired).ifPresent(replicaRegions::add);
             }
             p.ifPresent(pr -> pairs.addAll(ReplicationSet.singleWriter(pr, replicaRegions)));
         } else if (provider.isPresent()) {
@@ -164,8 +165,11 @@ public final class ConfigLoader {
                 primary.error("store " + provider.get().key() + " has a writer in every region: list them under regions");
             }
             List<String> all = new ArrayList<>();
+            if (!regions.isPresent()) {
+                regions.error("is required: the regions of the set, at least two");
+            }
             for (ConfigNode r : regions.elements()) {
-                regionEndpoint(r, endpoints, true).ifPresent(all::add);
+                regionEndpoint(r, endpoints, provider.get().endpointRequired()).ifPresent(all::add);
             }
             if (all.size() < 2) {
                 regions.error("needs at least two regions, found " + all.size());
@@ -180,12 +184,13 @@ public final class ConfigLoader {
         return Optional.of(new ReplicationSet(name.get(), provider.get().key(), endpoints, pairs, timing, options));
     }
 
-    /** Reads {@code {region, endpoint}} into {@code endpoints}; returns the region. */
-    private Optional<String> regionEndpoint(ConfigNode node, Map<String, Endpoint> endpoints, boolean required) {
+    /**
+     * Reads {@code {region, endpoint}} into {@code endpoints}; returns the region. Where the store
+     * does not require an endpoint, a missing one means the store's own endpoint of that region.
+     */
+    private Optional<String> regionEndpoint(ConfigNode node, Map<String, Endpoint> endpoints, boolean endpointRequired) {
         if (!node.isPresent()) {
-            if (required) {
-                node.error("is required: {region: ..., endpoint: host:port}");
-            }
+            node.error(endpointRequired ? "is required: {region: ..., endpoint: host:port}" : "is required: {region: ...}");
             return Optional.empty();
         }
         if (!node.isMap()) {
@@ -195,6 +200,15 @@ public final class ConfigLoader {
         Optional<String> region = regionNode.requiredString()
                 .flatMap(r -> regionNode.matching(REGION, "a region name such as us-east-1"));
         ConfigNode endpointNode = node.get("endpoint");
+        if (!endpointRequired && !endpointNode.isPresent()) {
+            node.finish();
+            if (region.isPresent() && endpoints.containsKey(region.get())) {
+                regionNode.error("region \"" + region.get() + "\" appears twice in this set");
+                return Optional.empty();
+            }
+            region.ifPresent(r -> endpoints.put(r, Endpoint.DEFAULT));
+            return region;
+        }
         Optional<Endpoint> endpoint = endpointNode.requiredString().flatMap(e -> {
             Matcher m = HOST_PORT.matcher(e);
             if (!m.matches()) {

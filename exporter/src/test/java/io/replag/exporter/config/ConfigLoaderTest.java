@@ -132,7 +132,7 @@ class ConfigLoaderTest {
                     store: postgres
                     primary: {region: US_EAST, endpoint: "h:70000"}
                 """)).containsExactlyInAnyOrder(
-                "replication_sets[0].store: unknown store \"cassandra\" (known: postgres)",
+                "replication_sets[0].store: unknown store \"cassandra\" (known: postgres, dynamodb)",
                 "replication_sets[1].replicas[0].region: region \"us-east-1\" appears twice in this set",
                 "replication_sets[2].name: duplicate replication set name \"b\"",
                 "replication_sets[2].primary.region: must be a region name such as us-east-1, found \"US_EAST\"",
@@ -157,6 +157,44 @@ class ConfigLoaderTest {
         assertThat(errors("agent: a\nagent: b\nreplication_sets: []\n")).singleElement().asString()
                 .startsWith("not valid YAML:").contains("duplicate key agent");
         assertThat(errors("")).containsExactly("the file is empty: it needs at least replication_sets");
+    }
+
+    @Test
+    void dynamoDbSetProbesEveryOrderedPairAndEndpointsAreOptional() throws Exception {
+        ReplagConfig c = loader.parse("x", """
+                replication_sets:
+                  - name: sessions
+                    store: dynamodb
+                    regions:
+                      - {region: us-east-1}
+                      - {region: eu-west-1}
+                      - {region: ap-southeast-2, endpoint: "localhost:8000"}
+                    dynamodb:
+                      table: sessions
+                      partition_key: id
+                      ttl_attribute: expires_at
+                      role_arn: arn:aws:iam::123456789012:role/replag
+                """);
+        ReplicationSet set = c.sets().get(0);
+        assertThat(set.pairs()).hasSize(6);
+        assertThat(set.endpoints().get("us-east-1").isDefault()).isTrue();
+        assertThat(set.endpoints().get("ap-southeast-2")).isEqualTo(new Endpoint("localhost", 8000));
+        var options = (io.replag.agent.dynamodb.DynamoDbOptions) set.options();
+        assertThat(options.partitionKey()).isEqualTo("id");
+        assertThat(options.ttlAttribute()).contains("expires_at");
+
+        assertThat(errors("""
+                replication_sets:
+                  - name: sessions
+                    store: dynamodb
+                    primary: {region: us-east-1}
+                    regions: [{region: us-east-1}]
+                    dynamodb: {table: sessions, role_arn: "my-role", consistent: true}
+                """)).containsExactlyInAnyOrder(
+                "replication_sets[0].primary: store dynamodb has a writer in every region: list them under regions",
+                "replication_sets[0].regions: needs at least two regions, found 1",
+                "replication_sets[0].dynamodb.role_arn: must be an IAM role ARN such as arn:aws:iam::123456789012:role/replag, found \"my-role\"",
+                "replication_sets[0].dynamodb.consistent: unknown key (known here: table, partition_key, key_prefix, sort_key, sort_key_value, ttl_attribute, ttl, role_arn, native_figure)");
     }
 
     @Test

@@ -1,0 +1,190 @@
+package io.replag.agent.dynamodb;
+
+import io.replag.agent.config.Endpoint;
+import io.replag.agent.config.ReplicationPair;
+import io.replag.agent.config.ReplicationSet;
+import io.replag.agent.spi.Canary;
+import io.replag.agent.spi.CanaryKey;
+import io.replag.agent.spi.CanaryStore;
+import io.replag.agent.spi.NativeLag;
+import io.replag.agent.spi.StaleSeqException;
+import io.vertx.core.Future;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
+import software.amazon.awssdk.awscore.exception.AwsServiceException;
+import software.amazon.awssdk.http.async.SdkAsyncHttpClient;
+import software.amazon.awssdk.http.nio.netty.NettyNioAsyncHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.dynamodb.DynamoDbAsyncClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
+import software.amazon.awssdk.services.dynamodb.model.GetItemRequest;
+import software.amazon.awssdk.services.dynamodb.model.PutItemRequest;
+import software.amazon.awssdk.services.sts.StsClient;
+import software.amazon.awssdk.services.sts.auth.StsAssumeRoleCredentialsProvider;
+
+import java.net.URI;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalDouble;
+import java.util.concurrent.CompletionException;
+
+/**
+ * DynamoDB global tables: the canary is one item per (agent, source region) in the user's table,
+ * written in the source region with a condition so that an older seq never replaces a newer one,
+ * and read with {@code ConsistentRead} in each other region. Async SDK clients, one per region,
+ * sharing one Netty HTTP client.
+ */
+public final class DynamoDbCanaryStore implements CanaryStore {
+    /** CloudWatch is read once a minute per source region; its datapoints are minutes anyway. */
+    private static final Duration NATIVE_REFRESH = Duration.ofMinutes(1);
+    /** A datapoint older than this is no current figure. */
+    private static final Duration NATIVE_MAX_AGE = Duration.ofMinutes(5);
+
+    private final DynamoDbOptions options;
+    private final SdkAsyncHttpClient http;
+    private final AwsCredentialsProvider credentials;
+    private final Map<String, DynamoDbAsyncClient> clients = new LinkedHashMap<>();
+    private final ReplicationLatencySource cloudWatch;
+    private final Map<String, List<String>> targetsBySource = new HashMap<>();
+    private final Map<String, CachedFigures> nativeCache = new HashMap<>();
+
+    private record CachedFigures(Instant fetchedAt, Future<Map<String, List<ReplicationLatencySource.Datapoint>>> figures) {
+    }
+
+    public DynamoDbCanaryStore(ReplicationSet set) {
+        this.options = (DynamoDbOptions) set.options();
+        this.http = NettyNioAsyncHttpClient.builder().maxConcurrency(64)
+                .connectionTimeout(Duration.ofSeconds(5)).build();
+        this.credentials = options.credentials().orElseGet(() -> options.roleArn().<AwsCredentialsProvider>map(arn -> StsAssumeRoleCredentialsProvider.builder()
+                        .stsClient(StsClient.create())
+                        .refreshRequest(r -> r.roleArn(arn).roleSessionName("replag"))
+                        .asyncCredentialUpdateEnabled(true).build())
+                .orElseGet(() -> DefaultCredentialsProvider.builder().build()));
+        set.endpoints().forEach((region, endpoint) -> clients.put(region, client(region, endpoint)));
+        this.cloudWatch = options.cloudWatch().orElseGet(() -> new CloudWatchReplicationLatency(http, credentials));
+        for (ReplicationPair pair : set.pairs()) {
+            targetsBySource.computeIfAbsent(pair.source(), k -> new java.util.ArrayList<>()).add(pair.target());
+        }
+    }
+
+    private DynamoDbAsyncClient client(String region, Endpoint endpoint) {
+        var builder = DynamoDbAsyncClient.builder().region(Region.of(region)).httpClient(http).credentialsProvider(credentials)
+                // the engine puts its own timeout on every call and counts failures; SDK retries would hide them
+                .overrideConfiguration(c -> c.retryStrategy(s -> s.maxAttempts(1)));
+        if (!endpoint.isDefault()) {
+            builder.endpointOverride(URI.create("http://" + endpoint.host() + ":" + endpoint.port()));
+        }
+        return builder.build();
+    }
+
+    private DynamoDbAsyncClient client(String region) {
+        DynamoDbAsyncClient client = clients.get(region);
+        if (client == null) {
+            throw new IllegalArgumentException("no DynamoDB client for region " + region);
+        }
+        return client;
+    }
+
+    Map<String, AttributeValue> key(CanaryKey key) {
+        Map<String, AttributeValue> k = new HashMap<>();
+        k.put(options.partitionKey(), AttributeValue.fromS(options.keyPrefix() + key.agent() + "/" + key.sourceRegion()));
+        options.sortKey().ifPresent(sk -> k.put(sk, AttributeValue.fromS(options.sortKeyValue())));
+        return k;
+    }
+
+    @Override
+    public Future<Void> prepareWriter(String region) {
+        return Future.succeededFuture(); // the global table is the user's; replag creates nothing
+    }
+
+    @Override
+    public Future<Void> write(String region, Canary canary) {
+        Map<String, AttributeValue> item = key(canary.key());
+        item.put("seq", AttributeValue.fromN(Long.toString(canary.seq())));
+        item.put("written_at_us", AttributeValue.fromN(Long.toString(canary.writtenAtMicros())));
+        item.put("agent", AttributeValue.fromS(canary.key().agent()));
+        item.put("source_region", AttributeValue.fromS(canary.key().sourceRegion()));
+        options.ttlAttribute().ifPresent(ttl -> item.put(ttl, AttributeValue.fromN(
+                Long.toString(canary.writtenAtMicros() / 1_000_000 + options.ttl().toSeconds()))));
+        PutItemRequest put = PutItemRequest.builder().tableName(options.table()).item(item)
+                .conditionExpression("attribute_not_exists(#seq) OR #seq < :seq")
+                .expressionAttributeNames(Map.of("#seq", "seq"))
+                .expressionAttributeValues(Map.of(":seq", AttributeValue.fromN(Long.toString(canary.seq()))))
+                .build();
+        return Future.fromCompletionStage(client(region).putItem(put)).<Void>mapEmpty().recover(e -> {
+            Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+            return cause instanceof ConditionalCheckFailedException
+                    ? Future.failedFuture(new StaleSeqException("item holds a seq >= " + canary.seq()))
+                    : Future.failedFuture(cause);
+        });
+    }
+
+    @Override
+    public Future<Optional<Canary>> read(String region, CanaryKey key) {
+        GetItemRequest get = GetItemRequest.builder().tableName(options.table()).key(key(key)).consistentRead(true)
+                .projectionExpression("#seq, written_at_us").expressionAttributeNames(Map.of("#seq", "seq")).build();
+        return Future.fromCompletionStage(client(region).getItem(get)).map(response -> {
+            if (!response.hasItem() || response.item().isEmpty() || !response.item().containsKey("seq")) {
+                return Optional.empty();
+            }
+            long seq = Long.parseLong(response.item().get("seq").n());
+            AttributeValue at = response.item().get("written_at_us");
+            return Optional.of(new Canary(key, seq, at == null ? 0 : Long.parseLong(at.n())));
+        });
+    }
+
+    @Override
+    public Future<Optional<NativeLag>> readNativeLag(String sourceRegion, String targetRegion) {
+        if (!options.nativeFigure()) {
+            return Future.succeededFuture(Optional.empty());
+        }
+        Instant now = Instant.now();
+        CachedFigures cached = nativeCache.get(sourceRegion);
+        if (cached == null || cached.fetchedAt.plus(NATIVE_REFRESH).isBefore(now) || cached.figures.failed()) {
+            cached = new CachedFigures(now, cloudWatch.fetch(sourceRegion, options.table(),
+                    targetsBySource.getOrDefault(sourceRegion, List.of()), now.minus(Duration.ofMinutes(10)), now));
+            nativeCache.put(sourceRegion, cached);
+        }
+        return cached.figures.map(all -> {
+            OptionalDouble seconds = NativeFigure.current(all.getOrDefault(targetRegion, List.of()), Instant.now(), NATIVE_MAX_AGE);
+            return seconds.isPresent() ? Optional.of(new NativeLag("ReplicationLatency", seconds.getAsDouble())) : Optional.empty();
+        });
+    }
+
+    @Override
+    public Optional<String> errorReason(Throwable failure) {
+        Throwable t = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+        if (t instanceof software.amazon.awssdk.core.exception.SdkClientException && t.getMessage() != null
+                && t.getMessage().startsWith("Unable to load credentials")) {
+            return Optional.of("no_credentials");
+        }
+        if (t instanceof AwsServiceException aws) {
+            String code = aws.awsErrorDetails() == null ? "" : String.valueOf(aws.awsErrorDetails().errorCode());
+            return Optional.of(switch (code) {
+                case "ProvisionedThroughputExceededException", "ThrottlingException", "RequestLimitExceeded",
+                     "Throttling", "TooManyRequestsException" -> "throttled";
+                case "ResourceNotFoundException" -> "table_missing";
+                case "AccessDeniedException", "AccessDenied" -> "access_denied";
+                case "UnrecognizedClientException", "InvalidSignatureException", "ExpiredTokenException",
+                     "IncompleteSignatureException" -> "auth_failed";
+                case "ValidationException" -> "invalid_request";
+                default -> aws.statusCode() >= 500 ? "server_error" : "aws_" + code;
+            });
+        }
+        return Optional.empty();
+    }
+
+    @Override
+    public Future<Void> close() {
+        clients.values().forEach(DynamoDbAsyncClient::close);
+        cloudWatch.close();
+        http.close();
+        return Future.succeededFuture();
+    }
+}

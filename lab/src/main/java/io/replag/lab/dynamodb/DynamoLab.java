@@ -1,0 +1,352 @@
+package io.replag.lab.dynamodb;
+
+import io.replag.lab.LabStore;
+import io.replag.lab.LinkChange;
+import io.replag.lab.LinkState;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeDefinition;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.BillingMode;
+import software.amazon.awssdk.services.dynamodb.model.KeySchemaElement;
+import software.amazon.awssdk.services.dynamodb.model.KeyType;
+import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * DynamoDB regions on this machine: one dynalite (npm, in-memory) process per region, each with
+ * the same table. dynalite has no global tables, so the lab's links replicate: every 20 ms each
+ * region's table is scanned, items written there (not copies the lab put there) are queued for
+ * every other region, and applied when their link's delay has passed, unless the link is paused.
+ * Like a global table, the last write wins and nothing echoes back.
+ */
+public final class DynamoLab implements LabStore {
+    private static final Logger LOG = LoggerFactory.getLogger(DynamoLab.class);
+    private static final Duration SCAN_EVERY = Duration.ofMillis(20);
+
+    /** Why the lab cannot run here, for the one line the demo prints. */
+    public static final class Unavailable extends Exception {
+        public Unavailable(String message) {
+            super(message);
+        }
+    }
+
+    private record Pending(long dueNanos, Map<String, AttributeValue> item) {
+    }
+
+    private static final class Link {
+        volatile long delayMs;
+        volatile boolean paused;
+        final Deque<Pending> queue = new ArrayDeque<>();
+    }
+
+    private final Path dynaliteDir;
+    private final String table;
+    private final String partitionKey;
+    private final Map<String, Integer> ports = new LinkedHashMap<>();
+    // touched by the replicator thread and by control calls
+    private final Map<String, Process> processes = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<String, DynamoDbClient> clients = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<String, Link> links = new LinkedHashMap<>();
+    /** region -> key -> the item as last seen there (written locally or copied by the lab). */
+    private final Map<String, Map<Map<String, AttributeValue>, Map<String, AttributeValue>>> seen = new HashMap<>();
+    private final ScheduledExecutorService replicator = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "lab-dynamodb-links");
+        t.setDaemon(true);
+        return t;
+    });
+
+    private DynamoLab(Path dynaliteDir, String table, String partitionKey) {
+        this.dynaliteDir = dynaliteDir;
+        this.table = table;
+        this.partitionKey = partitionKey;
+    }
+
+    /**
+     * Starts one dynalite per region with {@code table} (partition key {@code partitionKey}, type S)
+     * and links between every ordered pair. Installs dynalite with {@code npm ci} if needed.
+     *
+     * @throws Unavailable if Node.js or npm is missing or dynalite cannot be installed
+     */
+    public static DynamoLab start(List<String> regions, String table, String partitionKey) throws Unavailable, IOException {
+        Path dir = locateDynalite();
+        if (!onPath("node")) {
+            throw new Unavailable("Node.js (node) not found; dynalite needs it (Debian: apt-get install nodejs npm)");
+        }
+        if (!Files.isRegularFile(dir.resolve("node_modules/dynalite/cli.js"))) {
+            install(dir);
+        }
+        DynamoLab lab = new DynamoLab(dir, table, partitionKey);
+        try {
+            for (String region : regions) {
+                lab.ports.put(region, freePort());
+                lab.seen.put(region, new java.util.concurrent.ConcurrentHashMap<>());
+                lab.launch(region);
+            }
+            for (String source : regions) {
+                for (String target : regions) {
+                    if (!source.equals(target)) {
+                        lab.links.put(source + "->" + target, new Link());
+                    }
+                }
+            }
+            lab.replicator.scheduleWithFixedDelay(lab::replicateOnce, 0, SCAN_EVERY.toMillis(), TimeUnit.MILLISECONDS);
+            return lab;
+        } catch (IOException | RuntimeException e) {
+            lab.close();
+            throw e;
+        }
+    }
+
+    private static Path locateDynalite() throws Unavailable {
+        String home = System.getProperty("replag.home");
+        Path start = home != null ? Path.of(home) : Path.of("").toAbsolutePath();
+        for (Path p = start; p != null; p = p.getParent()) {
+            if (Files.isRegularFile(p.resolve("lab/dynalite/package.json"))) {
+                return p.resolve("lab/dynalite");
+            }
+        }
+        throw new Unavailable("lab/dynalite/package.json not found above " + start + " (run from the replag checkout)");
+    }
+
+    private static void install(Path dir) throws Unavailable {
+        if (!onPath("npm")) {
+            throw new Unavailable("npm not found; it installs dynalite once (Debian: apt-get install npm)");
+        }
+        LOG.info("installing dynalite (npm ci in {}) ...", dir);
+        try {
+            Process npm = new ProcessBuilder("npm", "ci", "--no-audit", "--no-fund", "--loglevel=error")
+                    .directory(dir.toFile()).redirectErrorStream(true).start();
+            String out = new String(npm.getInputStream().readAllBytes());
+            if (!npm.waitFor(5, TimeUnit.MINUTES) || npm.exitValue() != 0) {
+                throw new Unavailable("npm ci for dynalite failed: " + out.strip());
+            }
+        } catch (IOException e) {
+            throw new Unavailable("npm ci for dynalite failed: " + e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new Unavailable("interrupted while installing dynalite");
+        }
+    }
+
+    private static boolean onPath(String tool) {
+        String path = System.getenv("PATH");
+        return path != null && java.util.Arrays.stream(path.split(":")).anyMatch(d -> Files.isExecutable(Path.of(d, tool)));
+    }
+
+    private void launch(String region) throws IOException {
+        int port = ports.get(region);
+        Path log = Files.createDirectories(Path.of(System.getProperty("java.io.tmpdir"), "replag-lab-dynamodb"))
+                .resolve(region + "-" + port + ".log");
+        Process p = new ProcessBuilder("node", dynaliteDir.resolve("node_modules/dynalite/cli.js").toString(),
+                "--host", "127.0.0.1", "--port", Integer.toString(port),
+                "--createTableMs", "0", "--deleteTableMs", "0", "--updateTableMs", "0")
+                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        processes.put(region, p);
+        awaitPort(port, p, log);
+        DynamoDbClient client = DynamoDbClient.builder().region(Region.US_EAST_1)
+                .endpointOverride(URI.create("http://127.0.0.1:" + port))
+                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("lab", "lab")))
+                .httpClientBuilder(UrlConnectionHttpClient.builder().connectionTimeout(Duration.ofSeconds(2)).socketTimeout(Duration.ofSeconds(5)))
+                .build();
+        client.createTable(b -> b.tableName(table).billingMode(BillingMode.PAY_PER_REQUEST)
+                .attributeDefinitions(AttributeDefinition.builder().attributeName(partitionKey).attributeType(ScalarAttributeType.S).build())
+                .keySchema(KeySchemaElement.builder().attributeName(partitionKey).keyType(KeyType.HASH).build()));
+        DynamoDbClient old = clients.put(region, client);
+        if (old != null) {
+            old.close();
+        }
+        LOG.info("lab dynamodb {} (dynalite) on 127.0.0.1:{}, table {}", region, port, table);
+    }
+
+    private static void awaitPort(int port, Process p, Path log) throws IOException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (System.nanoTime() < deadline) {
+            if (!p.isAlive()) {
+                throw new IOException("dynalite exited at start; see " + log);
+            }
+            try (Socket s = new Socket()) {
+                s.connect(new InetSocketAddress("127.0.0.1", port), 200);
+                return;
+            } catch (IOException notYet) {
+                java.util.concurrent.locks.LockSupport.parkNanos(50_000_000); // bounded by the deadline above
+            }
+        }
+        throw new IOException("dynalite did not listen on " + port + " within 20 s; see " + log);
+    }
+
+    /** One replication round: scan every running region, queue its own new writes, apply what is due. */
+    private void replicateOnce() {
+        try {
+            long now = System.nanoTime();
+            for (String source : new ArrayList<>(clients.keySet())) {
+                if (!running(source)) {
+                    continue;
+                }
+                List<Map<String, AttributeValue>> items;
+                try {
+                    items = clients.get(source).scan(b -> b.tableName(table)).items();
+                } catch (RuntimeException down) {
+                    continue;
+                }
+                Map<Map<String, AttributeValue>, Map<String, AttributeValue>> known = seen.get(source);
+                for (Map<String, AttributeValue> item : items) {
+                    Map<String, AttributeValue> key = Map.of(partitionKey, item.get(partitionKey));
+                    if (item.equals(known.get(key))) {
+                        continue; // unchanged, or the lab's own copy
+                    }
+                    known.put(key, item);
+                    links.forEach((name, link) -> {
+                        if (name.startsWith(source + "->")) {
+                            synchronized (link) {
+                                link.queue.addLast(new Pending(now + link.delayMs * 1_000_000L, item));
+                            }
+                        }
+                    });
+                }
+            }
+            links.forEach((name, link) -> apply(name.substring(name.indexOf("->") + 2), link, now));
+        } catch (RuntimeException e) {
+            LOG.warn("lab dynamodb replication round failed: {}", e.toString());
+        }
+    }
+
+    private void apply(String target, Link link, long now) {
+        if (link.paused || !running(target)) {
+            return;
+        }
+        synchronized (link) {
+            while (!link.queue.isEmpty() && link.queue.peekFirst().dueNanos <= now) {
+                Map<String, AttributeValue> item = link.queue.peekFirst().item;
+                try {
+                    clients.get(target).putItem(b -> b.tableName(table).item(item));
+                } catch (RuntimeException down) {
+                    return; // retried next round
+                }
+                link.queue.pollFirst();
+                seen.get(target).put(Map.of(partitionKey, item.get(partitionKey)), item);
+            }
+        }
+    }
+
+    private boolean running(String region) {
+        Process p = processes.get(region);
+        return p != null && p.isAlive();
+    }
+
+    @Override
+    public String store() {
+        return "dynamodb";
+    }
+
+    public Map<String, Integer> ports() {
+        return Map.copyOf(ports);
+    }
+
+    public String table() {
+        return table;
+    }
+
+    @Override
+    public synchronized List<LinkState> links() {
+        List<LinkState> out = new ArrayList<>();
+        links.forEach((name, l) -> {
+            String[] st = name.split("->");
+            out.add(new LinkState(store(), st[0], st[1], l.delayMs, l.paused));
+        });
+        return out;
+    }
+
+    @Override
+    public synchronized LinkState change(String source, String target, LinkChange change) {
+        Link link = links.get(source + "->" + target);
+        if (link == null) {
+            throw new NoSuchElementException("no dynamodb lab link " + source + " -> " + target);
+        }
+        long delay = change.delayMs().orElse(link.delayMs);
+        if (delay < 0) {
+            throw new IllegalArgumentException("delayMs: must be >= 0, found " + delay);
+        }
+        link.delayMs = delay;
+        link.paused = change.paused().orElse(link.paused);
+        LOG.info("lab link dynamodb {} -> {}: delay {} ms, {}", source, target, delay, link.paused ? "paused" : "running");
+        return new LinkState(store(), source, target, link.delayMs, link.paused);
+    }
+
+    @Override
+    public synchronized void stopRegion(String region) {
+        Process p = processes.get(region);
+        if (p == null) {
+            throw new NoSuchElementException("no dynamodb lab region " + region);
+        }
+        p.destroy();
+        try {
+            p.waitFor(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        LOG.info("lab dynamodb {} stopped (its in-memory data is gone)", region);
+    }
+
+    @Override
+    public synchronized void startRegion(String region) throws IOException {
+        if (!ports.containsKey(region)) {
+            throw new NoSuchElementException("no dynamodb lab region " + region);
+        }
+        if (!running(region)) {
+            seen.get(region).clear();
+            launch(region);
+        }
+    }
+
+    /** The lab's DynamoDB client for a region, for tests that write around replag. */
+    public DynamoDbClient client(String region) {
+        return clients.get(region);
+    }
+
+    @Override
+    public synchronized void close() {
+        replicator.shutdownNow();
+        clients.values().forEach(DynamoDbClient::close);
+        processes.values().forEach(Process::destroy);
+        for (Process p : processes.values()) {
+            try {
+                if (!p.waitFor(5, TimeUnit.SECONDS)) {
+                    p.destroyForcibly();
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        }
+    }
+}
