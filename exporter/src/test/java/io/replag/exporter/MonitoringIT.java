@@ -223,7 +223,7 @@ class MonitoringIT {
     }
 
     static double up(String region) {
-        return runtime.registry().find("replag.up").tag("region", region).gauge().value();
+        return runtime.registry().find("replag.up").tags("store", "postgres", "region", region).gauge().value();
     }
 
     // --- tests --------------------------------------------------------------------------------
@@ -383,7 +383,8 @@ class MonitoringIT {
             double bound = ProbeTiming.DEFAULT.interval().toMillis() / 1000.0 + 2 * SCRAPE.toMillis() / 1000.0;
             System.out.printf("stalled expression true %.2f s after the pause (bound: one interval + two scrapes = %.1f s)%n", seconds, bound);
             assertThat(seconds).isLessThanOrEqualTo(bound + 0.1); // 0.1 s: this loop's own polling granularity
-            assertThat(result(stalled)).as("only the paused pair").hasSize(1);
+            assertThat(result(stalled)).as("only the paused pair").singleElement()
+                    .satisfies(s -> assertThat(((JsonObject) s).getJsonObject("metric").getString("store")).isEqualTo("postgres"));
         } finally {
             lab.change("postgres", "us-east-1", "eu-west-1", new LinkChange(Optional.empty(), Optional.of(false)));
         }

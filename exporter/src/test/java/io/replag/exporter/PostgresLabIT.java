@@ -41,7 +41,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 @TestMethodOrder(MethodOrderer.MethodName.class)
 class PostgresLabIT {
     static final String US = "us-east-1", EU = "eu-west-1", AP = "ap-southeast-2";
-    record Seen(String target, Arrival arrival) {
+    record Seen(String store, String target, Arrival arrival) {
     }
 
     static Lab lab;
@@ -54,7 +54,7 @@ class PostgresLabIT {
     static void start() throws Exception {
         lab = Demo.startLab();
         ReplagConfig config = Demo.config(lab, "127.0.0.1", 0, ProbeTiming.DEFAULT);
-        runtime = new ReplagRuntime(config, lab, (set, pair, a) -> arrivals.add(new Seen(pair.target(), a)));
+        runtime = new ReplagRuntime(config, lab, (set, pair, a) -> arrivals.add(new Seen(set.store(), pair.target(), a)));
         int port = runtime.start().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
         base = "http://127.0.0.1:" + port;
     }
@@ -89,15 +89,16 @@ class PostgresLabIT {
     }
 
     static double lag(String target) {
-        return runtime.registry().find("replag.lag.seconds").tag("target_region", target).gauge().value();
+        return runtime.registry().find("replag.lag.seconds").tags("store", "postgres", "target_region", target).gauge().value();
     }
 
     static double up(String region) {
-        return runtime.registry().find("replag.up").tag("region", region).gauge().value();
+        return runtime.registry().find("replag.up").tags("store", "postgres", "region", region).gauge().value();
     }
 
     static double count(String name, String target) {
-        return runtime.registry().find(name).tag("target_region", target).counters().stream().mapToDouble(Counter::count).sum();
+        return runtime.registry().find(name).tags("store", "postgres", "target_region", target).counters().stream()
+                .mapToDouble(Counter::count).sum();
     }
 
     static double readErrors(String region) {
@@ -105,12 +106,16 @@ class PostgresLabIT {
     }
 
     static double errors(String region, String op) {
-        return runtime.registry().find("replag.errors").tags("region", region, "op", op).counters().stream()
+        return runtime.registry().find("replag.errors").tags("store", "postgres", "region", region, "op", op).counters().stream()
                 .mapToDouble(Counter::count).sum();
     }
 
     static long lastSeq(String target) {
-        return arrivals.stream().filter(s -> s.target.equals(target)).mapToLong(s -> s.arrival.seq()).max().orElse(0);
+        return postgres().filter(s -> s.target.equals(target)).mapToLong(s -> s.arrival.seq()).max().orElse(0);
+    }
+
+    static java.util.stream.Stream<Seen> postgres() {
+        return arrivals.stream().filter(s -> s.store.equals("postgres"));
     }
 
     static HttpResponse<String> get(String path) throws Exception {
@@ -162,7 +167,7 @@ class PostgresLabIT {
         long after = lastSeq(EU) + 2 + delayMs / 1000; // canaries surely written after the change took effect
         await(Duration.ofSeconds(30), "3 arrivals after the change", () -> lastSeq(EU) >= after + 3);
         List<Arrival> measured = new ArrayList<>();
-        arrivals.stream().filter(s -> s.target.equals(EU) && s.arrival.seq() > after).limit(3).forEach(s -> measured.add(s.arrival));
+        postgres().filter(s -> s.target.equals(EU) && s.arrival.seq() > after).limit(3).forEach(s -> measured.add(s.arrival));
         double injected = delayMs / 1000.0;
         for (Arrival a : measured) {
             double latency = a.latencyMicros() / 1e6, uncertainty = a.uncertaintyMicros() / 1e6;
@@ -204,7 +209,7 @@ class PostgresLabIT {
         assertThat(lag(EU)).isLessThan(0.5);
         assertThat(up(EU)).isEqualTo(1);
         assertThat(up(US)).isEqualTo(1);
-        assertThat(runtime.registry().find("replag.errors").tags("region", AP, "op", "read", "reason", "connection_refused").counter())
+        assertThat(runtime.registry().find("replag.errors").tags("store", "postgres", "region", AP, "op", "read", "reason", "connection_refused").counter())
                 .isNotNull();
 
         lab.store("postgres").startRegion(AP);
@@ -242,15 +247,15 @@ class PostgresLabIT {
         runtime.stop().get(15, TimeUnit.SECONDS);
         arrivals.clear();
         ReplagConfig config = Demo.config(lab, "127.0.0.1", 0, ProbeTiming.DEFAULT);
-        runtime = new ReplagRuntime(config, lab, (set, pair, a) -> arrivals.add(new Seen(pair.target(), a)));
+        runtime = new ReplagRuntime(config, lab, (set, pair, a) -> arrivals.add(new Seen(set.store(), pair.target(), a)));
         int port = runtime.start().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
         base = "http://127.0.0.1:" + port;
 
-        await(Duration.ofSeconds(20), "5 arrivals after the restart", () -> arrivals.stream().filter(s -> s.target.equals(EU)).count() >= 5);
-        long firstAfter = arrivals.stream().filter(s -> s.target.equals(EU)).mapToLong(s -> s.arrival.seq()).min().orElseThrow();
+        await(Duration.ofSeconds(20), "5 arrivals after the restart", () -> postgres().filter(s -> s.target.equals(EU)).count() >= 5);
+        long firstAfter = postgres().filter(s -> s.target.equals(EU)).mapToLong(s -> s.arrival.seq()).min().orElseThrow();
         assertThat(firstAfter).as("seq continues above the last one written before the restart").isGreaterThan(lastBefore);
         assertThat(firstAfter).as("no gap: the first canary after the restart is the next seq").isLessThanOrEqualTo(lastBefore + 2);
-        assertThat(arrivals).allSatisfy(s -> assertThat(s.arrival.latencyMicros()).as("no lag spike").isLessThan(500_000));
+        assertThat(postgres().toList()).allSatisfy(s -> assertThat(s.arrival.latencyMicros()).as("no lag spike").isLessThan(500_000));
         assertThat(count("replag.canaries.missed", EU) + count("replag.canaries.missed", AP)).isZero();
         assertThat(errors(US, "write")).as("no stale_seq refusals").isZero();
     }

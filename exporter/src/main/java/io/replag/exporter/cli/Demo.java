@@ -52,12 +52,13 @@ public final class Demo {
     /** The config a user would write for the lab's regions. */
     public static ReplagConfig config(Lab lab, String host, int port, ProbeTiming timing) {
         List<ReplicationSet> sets = new ArrayList<>();
-        PostgresLab pg = (PostgresLab) lab.store("postgres");
-        Map<String, Endpoint> endpoints = new LinkedHashMap<>();
-        pg.ports().forEach((region, p) -> endpoints.put(region, new Endpoint("127.0.0.1", p)));
-        sets.add(new ReplicationSet("orders", "postgres", endpoints,
-                ReplicationSet.singleWriter(PRIMARY, REPLICAS), timing,
-                PostgresOptions.builder().database("postgres").user("postgres").build()));
+        lab.stores().stream().filter(s -> s instanceof PostgresLab).map(s -> (PostgresLab) s).findFirst().ifPresent(pg -> {
+            Map<String, Endpoint> endpoints = new LinkedHashMap<>();
+            pg.ports().forEach((region, p) -> endpoints.put(region, new Endpoint("127.0.0.1", p)));
+            sets.add(new ReplicationSet("orders", "postgres", endpoints,
+                    ReplicationSet.singleWriter(PRIMARY, REPLICAS), timing,
+                    PostgresOptions.builder().database("postgres").user("postgres").build()));
+        });
         lab.stores().stream().filter(s -> s instanceof DynamoLab).map(s -> (DynamoLab) s).findFirst().ifPresent(dynamo -> {
             Map<String, Endpoint> dynamoEndpoints = new LinkedHashMap<>();
             for (String region : REGIONS) {

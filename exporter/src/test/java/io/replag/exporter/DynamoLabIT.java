@@ -1,0 +1,195 @@
+package io.replag.exporter;
+
+import io.micrometer.core.instrument.Counter;
+import io.replag.agent.config.ProbeTiming;
+import io.replag.agent.config.ReplicationSet;
+import io.replag.agent.dynamodb.DynamoDbCanaryStore;
+import io.replag.agent.engine.Arrival;
+import io.replag.agent.spi.Canary;
+import io.replag.agent.spi.CanaryKey;
+import io.replag.agent.spi.StaleSeqException;
+import io.replag.exporter.cli.Demo;
+import io.replag.exporter.config.ReplagConfig;
+import io.replag.lab.Lab;
+import io.replag.lab.LinkChange;
+import io.replag.lab.dynamodb.DynamoLab;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * DynamoDB global table on the lab: three dynalite regions, active-active, replicated by the
+ * lab's links; replag probes all six ordered pairs as in the demo.
+ */
+@TestMethodOrder(MethodOrderer.MethodName.class)
+class DynamoLabIT {
+    static final String US = "us-east-1", EU = "eu-west-1", AP = "ap-southeast-2";
+
+    record Seen(String source, String target, Arrival arrival) {
+    }
+
+    static Lab lab;
+    static DynamoLab dynamo;
+    static ReplagRuntime runtime;
+    static final ConcurrentLinkedQueue<Seen> arrivals = new ConcurrentLinkedQueue<>();
+
+    @BeforeAll
+    static void start() throws Exception {
+        try {
+            dynamo = DynamoLab.start(Demo.REGIONS, Demo.DYNAMO_TABLE, "pk");
+        } catch (DynamoLab.Unavailable e) {
+            System.out.println("SKIPPED DynamoLabIT: " + e.getMessage());
+            Assumptions.abort(e.getMessage());
+        }
+        lab = new Lab(List.of(dynamo));
+        ReplagConfig config = Demo.config(lab, "127.0.0.1", 0, ProbeTiming.DEFAULT);
+        runtime = new ReplagRuntime(config, lab, (set, pair, a) -> arrivals.add(new Seen(pair.source(), pair.target(), a)));
+        runtime.start().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (runtime != null) {
+            runtime.stop().get(15, TimeUnit.SECONDS);
+        }
+        if (lab != null) {
+            lab.close();
+        }
+    }
+
+    @AfterEach
+    void heal() throws Exception {
+        for (String region : Demo.REGIONS) {
+            dynamo.startRegion(region);
+        }
+        for (var link : dynamo.links()) {
+            dynamo.change(link.source(), link.target(), new LinkChange(Optional.of(0L), Optional.of(false)));
+        }
+    }
+
+    static void await(Duration bound, String what, BooleanSupplier condition) {
+        long deadline = System.nanoTime() + bound.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("not within " + bound + ": " + what);
+            }
+            LockSupport.parkNanos(20_000_000);
+        }
+    }
+
+    static double lag(String source, String target) {
+        return runtime.registry().find("replag.lag.seconds")
+                .tags("store", "dynamodb", "source_region", source, "target_region", target).gauge().value();
+    }
+
+    static double up(String region) {
+        return runtime.registry().find("replag.up").tags("store", "dynamodb", "region", region).gauge().value();
+    }
+
+    static double errors(String region) {
+        return runtime.registry().find("replag.errors").tags("store", "dynamodb", "region", region).counters().stream()
+                .mapToDouble(Counter::count).sum();
+    }
+
+    static long lastSeq(String source, String target) {
+        return arrivals.stream().filter(s -> s.source.equals(source) && s.target.equals(target))
+                .mapToLong(s -> s.arrival.seq()).max().orElse(0);
+    }
+
+    static boolean allPairsBelow(double seconds) {
+        for (String s : Demo.REGIONS) {
+            for (String t : Demo.REGIONS) {
+                if (!s.equals(t) && !(lag(s, t) < seconds)) {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
+    @Test
+    void a_allSixOrderedPairsAreMeasured() {
+        await(Duration.ofSeconds(20), "arrivals on all six pairs", () -> Demo.REGIONS.stream().allMatch(s -> Demo.REGIONS.stream()
+                .filter(t -> !t.equals(s)).allMatch(t -> lastSeq(s, t) > 1)));
+        assertThat(runtime.registry().find("replag.lag.seconds").tag("store", "dynamodb").gauges()).hasSize(6);
+        assertThat(allPairsBelow(0.5)).isTrue();
+        assertThat(runtime.registry().scrape()).contains("replag_native_lag_seconds{resource=\"sessions\",source_metric=\"ReplicationLatency\"");
+    }
+
+    @Test
+    void b_oneSecondDelayOnOneLinkIsMeasuredOnThatPairOnly() {
+        await(Duration.ofSeconds(20), "healthy", () -> allPairsBelow(0.5));
+        dynamo.change(US, EU, new LinkChange(Optional.of(1000L), Optional.empty()));
+        long after = lastSeq(US, EU) + 2;
+        await(Duration.ofSeconds(20), "3 delayed arrivals", () -> lastSeq(US, EU) >= after + 3);
+        arrivals.stream().filter(s -> s.source.equals(US) && s.target.equals(EU) && s.arrival.seq() > after).limit(3).forEach(s -> {
+            double latency = s.arrival.latencyMicros() / 1e6, uncertainty = s.arrival.uncertaintyMicros() / 1e6;
+            System.out.printf("dynamodb delay 1000 ms: measured %.3f s, uncertainty %.3f s%n", latency, uncertainty);
+            // the lab's link adds its 20 ms scan to the delay: the injected delay is a lower bound of the true one
+            assertThat(1.0).isBetween(latency - uncertainty - 0.1, latency + 0.1);
+        });
+        assertThat(lag(EU, US)).as("the opposite direction is not delayed").isLessThan(0.5);
+        assertThat(lag(US, AP)).isLessThan(0.5);
+    }
+
+    @Test
+    void c_pausingOneDirectionGrowsOnlyThatPairAndResumeRecovers() {
+        await(Duration.ofSeconds(20), "healthy", () -> allPairsBelow(0.5));
+        dynamo.change(EU, AP, new LinkChange(Optional.empty(), Optional.of(true)));
+        await(Duration.ofSeconds(15), "eu-west-1 -> ap-southeast-2 above 4 s", () -> lag(EU, AP) > 4);
+        assertThat(lag(AP, EU)).as("reverse direction").isLessThan(0.5);
+        assertThat(lag(EU, US)).isLessThan(0.5);
+        assertThat(lag(US, AP)).isLessThan(0.5);
+        dynamo.change(EU, AP, new LinkChange(Optional.empty(), Optional.of(false)));
+        await(Duration.ofSeconds(10), "recovered", () -> lag(EU, AP) < 0.5);
+    }
+
+    @Test
+    void d_killedRegionShowsErrorsAndDownWhileOtherPairsKeepTheirMeasurements() throws Exception {
+        await(Duration.ofSeconds(20), "healthy", () -> allPairsBelow(0.5) && up(AP) == 1);
+        double before = errors(AP);
+        dynamo.stopRegion(AP);
+        await(Duration.ofSeconds(15), "ap-southeast-2 down with errors", () -> up(AP) == 0 && errors(AP) > before);
+        long usEu = lastSeq(US, EU), euUs = lastSeq(EU, US);
+        await(Duration.ofSeconds(10), "the pairs between the other regions keep arriving",
+                () -> lastSeq(US, EU) >= usEu + 3 && lastSeq(EU, US) >= euUs + 3);
+        assertThat(lag(US, EU)).isLessThan(0.5);
+        assertThat(up(US)).isEqualTo(1);
+        dynamo.startRegion(AP);
+        await(Duration.ofSeconds(20), "ap-southeast-2 recovers", () -> up(AP) == 1 && allPairsBelow(0.5));
+    }
+
+    @Test
+    void e_aReplayedOlderCanaryNeverLowersTheStoredSeq() throws Exception {
+        ReplicationSet set = Demo.config(lab, "127.0.0.1", 0, ProbeTiming.DEFAULT).sets().get(0);
+        DynamoDbCanaryStore store = new DynamoDbCanaryStore(set);
+        CanaryKey key = new CanaryKey("conditional-test", US);
+        try {
+            store.write(US, new Canary(key, 10, 1_000)).toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+            assertThatThrownBy(() -> store.write(US, new Canary(key, 7, 2_000)).toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS))
+                    .isInstanceOf(ExecutionException.class).hasCauseInstanceOf(StaleSeqException.class);
+            assertThatThrownBy(() -> store.write(US, new Canary(key, 10, 3_000)).toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS))
+                    .as("equal seq is not newer").hasCauseInstanceOf(StaleSeqException.class);
+            Optional<Canary> stored = store.read(US, key).toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+            assertThat(stored).contains(new Canary(key, 10, 1_000));
+        } finally {
+            store.close();
+        }
+    }
+}
