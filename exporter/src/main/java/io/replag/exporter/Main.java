@@ -175,6 +175,7 @@ public final class Main {
                       curl -X PUT %1$s/lab/links/postgres/us-east-1/eu-west-1 -d '{"paused": true}'
                       curl -X PUT %1$s/lab/regions/postgres/ap-southeast-2 -d '{"running": false}'
                       curl -X PUT %1$s/lab/links/dynamodb/eu-west-1/us-east-1 -d '{"delayMs": 1000}'
+                      curl -X PUT %1$s/lab/faults/dynamodb/eu-west-1 -d '{"fault": "throttle"}'
                     Ctrl-C stops the demo and removes the lab.""".formatted(base));
             blockForever();
             return 0;

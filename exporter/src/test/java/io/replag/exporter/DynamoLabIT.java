@@ -20,6 +20,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 import java.time.Duration;
 import java.util.List;
@@ -77,6 +79,7 @@ class DynamoLabIT {
     void heal() throws Exception {
         for (String region : Demo.REGIONS) {
             dynamo.startRegion(region);
+            dynamo.fault(region, io.replag.lab.Fault.NONE);
         }
         for (var link : dynamo.links()) {
             dynamo.change(link.source(), link.target(), new LinkChange(Optional.of(0L), Optional.of(false)));
@@ -173,6 +176,39 @@ class DynamoLabIT {
         assertThat(up(US)).isEqualTo(1);
         dynamo.startRegion(AP);
         await(Duration.ofSeconds(20), "ap-southeast-2 recovers", () -> up(AP) == 1 && allPairsBelow(0.5));
+    }
+
+    static double errors(String region, String reason) {
+        return runtime.registry().find("replag.errors").tags("store", "dynamodb", "region", region, "reason", reason).counters()
+                .stream().mapToDouble(Counter::count).sum();
+    }
+
+    @ParameterizedTest(name = "fault {0} gives reason {1}")
+    @CsvSource({"throttle,throttled", "error,server_error", "reset,connection_reset"})
+    void f_faultyEndpointIsDownWithItsReasonWhileOtherPairsKeepTheirMeasurements(String fault, String reason) {
+        await(Duration.ofSeconds(20), "healthy", () -> allPairsBelow(0.5) && up(EU) == 1);
+        double before = errors(EU, reason);
+        dynamo.fault(EU, new io.replag.lab.Fault(0, fault));
+        await(Duration.ofSeconds(15), "eu-west-1 down with reason " + reason, () -> up(EU) == 0 && errors(EU, reason) > before);
+        long usAp = lastSeq(US, AP), apUs = lastSeq(AP, US);
+        await(Duration.ofSeconds(10), "pairs without eu-west-1 keep arriving", () -> lastSeq(US, AP) >= usAp + 3 && lastSeq(AP, US) >= apUs + 3);
+        assertThat(lag(US, AP)).isLessThan(0.5);
+        assertThat(lag(AP, US)).isLessThan(0.5);
+        dynamo.fault(EU, io.replag.lab.Fault.NONE);
+        await(Duration.ofSeconds(20), "eu-west-1 recovers", () -> up(EU) == 1 && allPairsBelow(0.5));
+    }
+
+    @Test
+    void g_addedLatencyBelowTheTimeoutIsMeasuredNotAnError() {
+        await(Duration.ofSeconds(20), "healthy", () -> allPairsBelow(0.5) && up(AP) == 1);
+        double before = errors(AP);
+        // every call to ap-southeast-2 takes 2 s more: reads there are slower, so arrivals there are seen later
+        dynamo.fault(AP, new io.replag.lab.Fault(2000, "none"));
+        long usAp = lastSeq(US, AP);
+        await(Duration.ofSeconds(20), "arrivals in ap-southeast-2 through the slow endpoint", () -> lastSeq(US, AP) >= usAp + 3);
+        assertThat(errors(AP)).as("2 s is within the 5 s request timeout").isEqualTo(before);
+        assertThat(up(AP)).isEqualTo(1);
+        assertThat(lag(US, EU)).as("other pairs are not slowed").isLessThan(0.5);
     }
 
     @Test

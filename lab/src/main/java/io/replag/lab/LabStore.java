@@ -21,6 +21,16 @@ public interface LabStore extends AutoCloseable {
     /** Starts the region's server again with its data. */
     void startRegion(String region) throws Exception;
 
+    /** Sets the fault proxy in front of the region's endpoint. @throws UnsupportedOperationException without one */
+    default Fault fault(String region, Fault fault) {
+        throw new UnsupportedOperationException("the " + store() + " lab has no fault proxy");
+    }
+
+    /** Region to the fault in force, for the stores that have fault proxies. */
+    default java.util.Map<String, Fault> faults() {
+        return java.util.Map.of();
+    }
+
     @Override
     void close();
 }

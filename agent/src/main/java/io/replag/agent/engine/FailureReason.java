@@ -46,6 +46,9 @@ public final class FailureReason {
             if (name.contains("Timeout")) {
                 return "timeout";
             }
+            if (c.getMessage() != null && c.getMessage().contains("Connection reset")) {
+                return "connection_reset";
+            }
             if (c.getMessage() != null && c.getMessage().contains("Connection refused")) {
                 return "connection_refused";
             }

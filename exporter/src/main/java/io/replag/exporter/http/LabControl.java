@@ -1,5 +1,6 @@
 package io.replag.exporter.http;
 
+import io.replag.lab.Fault;
 import io.replag.lab.Lab;
 import io.replag.lab.LinkChange;
 import io.replag.lab.LinkState;
@@ -22,6 +23,9 @@ import java.util.concurrent.Callable;
  *   <li>{@code PUT /lab/links/{store}/{source}/{target}} with {@code {"delayMs": 1500, "paused": false}}
  *   (either field may be left out)</li>
  *   <li>{@code PUT /lab/regions/{store}/{region}} with {@code {"running": false}}: stop or start a region's server</li>
+ *   <li>{@code GET /lab/faults}, {@code PUT /lab/faults/{store}/{region}} with
+ *   {@code {"latencyMs": 2000, "fault": "throttle"}} ({@code none}, {@code throttle}, {@code error}, {@code reset}):
+ *   the fault proxy in front of a region's endpoint</li>
  * </ul>
  * Lab operations block (processes, JDBC), so they run on worker threads.
  */
@@ -43,6 +47,43 @@ final class LabControl {
         }));
         router.put("/lab/links/:store/:source/:target").handler(this::changeLink);
         router.put("/lab/regions/:store/:region").handler(this::changeRegion);
+        router.get("/lab/faults").handler(ctx -> run(ctx, () -> {
+            JsonArray faults = new JsonArray();
+            lab.stores().forEach(s -> s.faults().forEach((region, f) -> faults.add(new JsonObject().put("store", s.store())
+                    .put("region", region).put("latencyMs", f.latencyMs()).put("fault", f.kind()))));
+            return faults.encodePrettily();
+        }));
+        router.put("/lab/faults/:store/:region").handler(this::changeFault);
+    }
+
+    private void changeFault(RoutingContext ctx) {
+        JsonObject body = body(ctx);
+        if (body == null) {
+            return;
+        }
+        Fault fault;
+        try {
+            for (String key : body.fieldNames()) {
+                if (!key.equals("latencyMs") && !key.equals("fault")) {
+                    throw new IllegalArgumentException(key + ": unknown field (known: latencyMs, fault)");
+                }
+            }
+            Object latency = body.getValue("latencyMs", 0);
+            if (!(latency instanceof Number)) {
+                throw new IllegalArgumentException("latencyMs: must be a number of milliseconds, found " + latency);
+            }
+            Object kind = body.getValue("fault", "none");
+            fault = new Fault(((Number) latency).longValue(), String.valueOf(kind));
+        } catch (IllegalArgumentException e) {
+            HttpEndpoints.text(ctx, 400, e.getMessage() + "\n");
+            return;
+        }
+        String store = ctx.pathParam("store"), region = ctx.pathParam("region");
+        run(ctx, () -> {
+            Fault set = lab.store(store).fault(region, fault);
+            return new JsonObject().put("store", store).put("region", region).put("latencyMs", set.latencyMs())
+                    .put("fault", set.kind()).encodePrettily();
+        });
     }
 
     private void changeLink(RoutingContext ctx) {
@@ -116,7 +157,7 @@ final class LabControl {
                 ctx.response().putHeader("Content-Type", "application/json").end(ar.result() + "\n");
             } else if (ar.cause() instanceof NoSuchElementException) {
                 HttpEndpoints.text(ctx, 404, ar.cause().getMessage() + "\n");
-            } else if (ar.cause() instanceof IllegalArgumentException) {
+            } else if (ar.cause() instanceof IllegalArgumentException || ar.cause() instanceof UnsupportedOperationException) {
                 HttpEndpoints.text(ctx, 400, ar.cause().getMessage() + "\n");
             } else {
                 HttpEndpoints.text(ctx, 500, "lab operation failed: " + ar.cause() + "\n");

@@ -1,5 +1,7 @@
 package io.replag.lab.dynamodb;
 
+import io.replag.lab.Fault;
+import io.replag.lab.FaultProxy;
 import io.replag.lab.LabStore;
 import io.replag.lab.LinkChange;
 import io.replag.lab.LinkState;
@@ -68,6 +70,8 @@ public final class DynamoLab implements LabStore {
     private final String table;
     private final String partitionKey;
     private final Map<String, Integer> ports = new LinkedHashMap<>();
+    /** What replag connects to: a fault proxy in front of each region's dynalite. */
+    private final Map<String, FaultProxy> proxies = new LinkedHashMap<>();
     // touched by the replicator thread and by control calls
     private final Map<String, Process> processes = new java.util.concurrent.ConcurrentHashMap<>();
     private final Map<String, DynamoDbClient> clients = new java.util.concurrent.ConcurrentHashMap<>();
@@ -106,6 +110,9 @@ public final class DynamoLab implements LabStore {
                 lab.ports.put(region, freePort());
                 lab.seen.put(region, new java.util.concurrent.ConcurrentHashMap<>());
                 lab.launch(region);
+                lab.proxies.put(region, new FaultProxy(lab.ports.get(region), 400, "application/x-amz-json-1.0",
+                        "{\"__type\":\"com.amazonaws.dynamodb.v20120810#ProvisionedThroughputExceededException\","
+                                + "\"message\":\"The level of configured provisioned throughput for the table was exceeded (lab fault)\"}"));
             }
             for (String source : regions) {
                 for (String target : regions) {
@@ -263,8 +270,29 @@ public final class DynamoLab implements LabStore {
         return "dynamodb";
     }
 
+    /** Region to the port replag should use: the fault proxy in front of that region's dynalite. */
     public Map<String, Integer> ports() {
-        return Map.copyOf(ports);
+        Map<String, Integer> out = new LinkedHashMap<>();
+        proxies.forEach((region, proxy) -> out.put(region, proxy.port()));
+        return out;
+    }
+
+    @Override
+    public Fault fault(String region, Fault fault) {
+        FaultProxy proxy = proxies.get(region);
+        if (proxy == null) {
+            throw new NoSuchElementException("no dynamodb lab region " + region);
+        }
+        proxy.fault(fault);
+        LOG.info("lab fault dynamodb {}: latency {} ms, {}", region, fault.latencyMs(), fault.kind());
+        return fault;
+    }
+
+    @Override
+    public Map<String, Fault> faults() {
+        Map<String, Fault> out = new LinkedHashMap<>();
+        proxies.forEach((region, proxy) -> out.put(region, proxy.fault()));
+        return out;
     }
 
     public String table() {
@@ -331,6 +359,7 @@ public final class DynamoLab implements LabStore {
     @Override
     public synchronized void close() {
         replicator.shutdownNow();
+        proxies.values().forEach(FaultProxy::close);
         clients.values().forEach(DynamoDbClient::close);
         processes.values().forEach(Process::destroy);
         for (Process p : processes.values()) {
