@@ -7,6 +7,7 @@ import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.cloudwatch.CloudWatchAsyncClient;
 import software.amazon.awssdk.services.cloudwatch.model.Dimension;
 import software.amazon.awssdk.services.cloudwatch.model.GetMetricDataRequest;
+import software.amazon.awssdk.services.cloudwatch.model.GetMetricDataResponse;
 import software.amazon.awssdk.services.cloudwatch.model.Metric;
 import software.amazon.awssdk.services.cloudwatch.model.MetricDataQuery;
 import software.amazon.awssdk.services.cloudwatch.model.MetricDataResult;
@@ -44,17 +45,20 @@ final class CloudWatchReplicationLatency implements ReplicationLatencySource {
                     .period((int) NativeFigure.PERIOD.toSeconds()).stat("Average").unit("Milliseconds").build()).build());
         }
         GetMetricDataRequest request = GetMetricDataRequest.builder().startTime(from).endTime(to).metricDataQueries(queries).build();
-        return Future.fromCompletionStage(client.getMetricData(request)).map(response -> {
-            Map<String, List<Datapoint>> out = new HashMap<>();
-            for (MetricDataResult result : response.metricDataResults()) {
-                String receiving = receivingRegions.get(Integer.parseInt(result.id().substring(1)));
-                List<Datapoint> points = out.computeIfAbsent(receiving, k -> new ArrayList<>());
-                for (int i = 0; i < result.timestamps().size(); i++) {
-                    points.add(new Datapoint(result.timestamps().get(i), result.values().get(i)));
-                }
+        return Future.fromCompletionStage(client.getMetricData(request)).map(response -> datapoints(response, receivingRegions));
+    }
+
+    /** Maps each query's result (id {@code r<i>}) back to its receiving region; timestamps and values pair up by index. */
+    static Map<String, List<Datapoint>> datapoints(GetMetricDataResponse response, List<String> receivingRegions) {
+        Map<String, List<Datapoint>> out = new HashMap<>();
+        for (MetricDataResult result : response.metricDataResults()) {
+            String receiving = receivingRegions.get(Integer.parseInt(result.id().substring(1)));
+            List<Datapoint> points = out.computeIfAbsent(receiving, k -> new ArrayList<>());
+            for (int i = 0; i < Math.min(result.timestamps().size(), result.values().size()); i++) {
+                points.add(new Datapoint(result.timestamps().get(i), result.values().get(i)));
             }
-            return out;
-        });
+        }
+        return out;
     }
 
     @Override
