@@ -82,7 +82,7 @@ class DynamoLabIT {
             dynamo.fault(region, io.replag.lab.Fault.NONE);
         }
         for (var link : dynamo.links()) {
-            dynamo.change(link.source(), link.target(), new LinkChange(Optional.of(0L), Optional.of(false)));
+            dynamo.change(link.source(), link.target(), new LinkChange(Optional.of(0L), Optional.of(false), Optional.of(false)));
         }
     }
 
@@ -161,6 +161,20 @@ class DynamoLabIT {
         assertThat(lag(US, AP)).isLessThan(0.5);
         dynamo.change(EU, AP, new LinkChange(Optional.empty(), Optional.of(false)));
         await(Duration.ofSeconds(10), "recovered", () -> lag(EU, AP) < 0.5);
+    }
+
+    @Test
+    void c2_aDroppingLinkLosesCanariesOnThatPairOnlyUntilItHeals() {
+        await(Duration.ofSeconds(20), "healthy", () -> allPairsBelow(0.5));
+        long before = lastSeq(AP, US);
+        dynamo.change(AP, US, new LinkChange(Optional.empty(), Optional.empty(), Optional.of(true)));
+        await(Duration.ofSeconds(15), "ap-southeast-2 -> us-east-1 above 3 s", () -> lag(AP, US) > 3);
+        assertThat(lastSeq(AP, US)).as("nothing arrives over a dropping link").isLessThanOrEqualTo(before + 1);
+        assertThat(lag(AP, EU)).isLessThan(0.5);
+        assertThat(lag(US, AP)).isLessThan(0.5);
+        dynamo.change(AP, US, new LinkChange(Optional.empty(), Optional.empty(), Optional.of(false)));
+        // the next canary replicates; its seq proves the lost ones were superseded
+        await(Duration.ofSeconds(10), "recovered", () -> lag(AP, US) < 0.5);
     }
 
     @Test

@@ -273,6 +273,8 @@ class PostgresLabIT {
         assertThat(put("/lab/links/postgres/us-east-1/eu-west-1", "{\"delayMs\": \"soon\"}").body())
                 .isEqualTo("delayMs: must be a number of milliseconds, found soon\n");
         assertThat(put("/lab/links/postgres/us-east-1/eu-west-1", "{\"delay\": 5}").body()).startsWith("delay: unknown field");
+        assertThat(put("/lab/links/postgres/us-east-1/eu-west-1", "{\"dropping\": true}").body())
+                .isEqualTo("dropping: a PostgreSQL replica cannot skip WAL; use paused\n");
         assertThat(put("/lab/links/postgres/us-east-1/eu-west-1", "{\"delayMs\": -5}").body()).contains("delayMs: must be >= 0, found -5");
         assertThat(put("/lab/links/postgres/us-east-1/eu-west-1", "not json").statusCode()).isEqualTo(400);
         assertThat(put("/lab/links/postgres/us-east-1/mars-1", "{\"paused\": true}").statusCode()).isEqualTo(404);

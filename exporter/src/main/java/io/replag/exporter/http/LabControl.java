@@ -93,6 +93,7 @@ final class LabControl {
         }
         Optional<Long> delay;
         Optional<Boolean> paused;
+        Optional<Boolean> dropping;
         try {
             Object d = body.getValue("delayMs");
             if (d != null && !(d instanceof Number)) {
@@ -102,19 +103,24 @@ final class LabControl {
             if (p != null && !(p instanceof Boolean)) {
                 throw new IllegalArgumentException("paused: must be true or false, found " + p);
             }
+            Object drop = body.getValue("dropping");
+            if (drop != null && !(drop instanceof Boolean)) {
+                throw new IllegalArgumentException("dropping: must be true or false, found " + drop);
+            }
             for (String key : body.fieldNames()) {
-                if (!key.equals("delayMs") && !key.equals("paused")) {
-                    throw new IllegalArgumentException(key + ": unknown field (known: delayMs, paused)");
+                if (!key.equals("delayMs") && !key.equals("paused") && !key.equals("dropping")) {
+                    throw new IllegalArgumentException(key + ": unknown field (known: delayMs, paused, dropping)");
                 }
             }
             delay = Optional.ofNullable(d).map(n -> ((Number) n).longValue());
             paused = Optional.ofNullable((Boolean) p);
+            dropping = Optional.ofNullable((Boolean) drop);
         } catch (IllegalArgumentException e) {
             HttpEndpoints.text(ctx, 400, e.getMessage() + "\n");
             return;
         }
         String store = ctx.pathParam("store"), source = ctx.pathParam("source"), target = ctx.pathParam("target");
-        run(ctx, () -> json(lab.change(store, source, target, new LinkChange(delay, paused))).encodePrettily());
+        run(ctx, () -> json(lab.change(store, source, target, new LinkChange(delay, paused, dropping))).encodePrettily());
     }
 
     private void changeRegion(RoutingContext ctx) {
@@ -167,6 +173,6 @@ final class LabControl {
 
     private static JsonObject json(LinkState l) {
         return new JsonObject().put("store", l.store()).put("source", l.source()).put("target", l.target())
-                .put("delayMs", l.delayMs()).put("paused", l.paused());
+                .put("delayMs", l.delayMs()).put("paused", l.paused()).put("dropping", l.dropping());
     }
 }

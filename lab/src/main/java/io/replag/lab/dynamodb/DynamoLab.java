@@ -63,6 +63,7 @@ public final class DynamoLab implements LabStore {
     private static final class Link {
         volatile long delayMs;
         volatile boolean paused;
+        volatile boolean dropping;
         final Deque<Pending> queue = new ArrayDeque<>();
     }
 
@@ -249,6 +250,10 @@ public final class DynamoLab implements LabStore {
         synchronized (link) {
             while (!link.queue.isEmpty() && link.queue.peekFirst().dueNanos <= now) {
                 Map<String, AttributeValue> item = link.queue.peekFirst().item;
+                if (link.dropping) {
+                    link.queue.pollFirst(); // lost in replication
+                    continue;
+                }
                 try {
                     clients.get(target).putItem(b -> b.tableName(table).item(item));
                 } catch (RuntimeException down) {
@@ -304,7 +309,7 @@ public final class DynamoLab implements LabStore {
         List<LinkState> out = new ArrayList<>();
         links.forEach((name, l) -> {
             String[] st = name.split("->");
-            out.add(new LinkState(store(), st[0], st[1], l.delayMs, l.paused));
+            out.add(new LinkState(store(), st[0], st[1], l.delayMs, l.paused, l.dropping));
         });
         return out;
     }
@@ -321,8 +326,10 @@ public final class DynamoLab implements LabStore {
         }
         link.delayMs = delay;
         link.paused = change.paused().orElse(link.paused);
-        LOG.info("lab link dynamodb {} -> {}: delay {} ms, {}", source, target, delay, link.paused ? "paused" : "running");
-        return new LinkState(store(), source, target, link.delayMs, link.paused);
+        link.dropping = change.dropping().orElse(link.dropping);
+        LOG.info("lab link dynamodb {} -> {}: delay {} ms, {}{}", source, target, delay, link.paused ? "paused" : "running",
+                link.dropping ? ", dropping" : "");
+        return new LinkState(store(), source, target, link.delayMs, link.paused, link.dropping);
     }
 
     @Override

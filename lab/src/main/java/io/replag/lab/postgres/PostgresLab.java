@@ -234,6 +234,9 @@ public final class PostgresLab implements LabStore {
         if (delayMs < 0) {
             throw new IllegalArgumentException("delayMs: must be >= 0, found " + delayMs);
         }
+        if (change.dropping().orElse(false)) {
+            throw new IllegalArgumentException("dropping: a PostgreSQL replica cannot skip WAL; use paused");
+        }
         try (Connection c = connect(target); Statement s = c.createStatement()) {
             if (delayMs != link.delayMs()) {
                 s.execute("ALTER SYSTEM SET recovery_min_apply_delay = '" + delayMs + "ms'");
