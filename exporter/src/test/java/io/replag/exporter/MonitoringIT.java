@@ -133,13 +133,7 @@ class MonitoringIT {
     // --- helpers ------------------------------------------------------------------------------
 
     static void await(Duration bound, String what, BooleanSupplier condition) {
-        long deadline = System.nanoTime() + bound.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("not within " + bound + ": " + what);
-            }
-            LockSupport.parkNanos(50_000_000);
-        }
+        Await.until(bound, what, condition);
     }
 
     static Optional<HttpResponse<String>> get(String url) {

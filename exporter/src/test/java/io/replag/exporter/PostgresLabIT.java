@@ -79,13 +79,7 @@ class PostgresLabIT {
     }
 
     static void await(Duration bound, String what, BooleanSupplier condition) {
-        long deadline = System.nanoTime() + bound.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("not within " + bound + ": " + what);
-            }
-            LockSupport.parkNanos(20_000_000);
-        }
+        Await.until(bound, what, condition);
     }
 
     static double lag(String target) {

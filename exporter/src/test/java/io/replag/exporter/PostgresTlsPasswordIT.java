@@ -102,13 +102,7 @@ class PostgresTlsPasswordIT {
     }
 
     static void await(Duration bound, String what, BooleanSupplier condition) {
-        long deadline = System.nanoTime() + bound.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("not within " + bound + ": " + what);
-            }
-            LockSupport.parkNanos(20_000_000);
-        }
+        Await.until(bound, what, condition);
     }
 
     /** Runs the config until {@code until} holds; returns what was logged and served meanwhile. */
