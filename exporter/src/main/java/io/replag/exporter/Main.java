@@ -132,7 +132,7 @@ public final class Main {
             return 1;
         }
         if (port != null) {
-            config = new ReplagConfig(config.agent(), config.listenHost(), port, config.sets());
+            config = config.withPort(port);
         }
         if (start(config, null, err) == null) {
             return 1;

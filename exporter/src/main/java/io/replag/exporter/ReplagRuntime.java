@@ -19,6 +19,7 @@ import io.replag.agent.metrics.ReplagMetrics;
 import io.replag.agent.time.VertxEventLoop;
 import io.replag.agent.time.WallClock;
 import io.replag.exporter.config.ReplagConfig;
+import io.replag.exporter.health.RegionHealth;
 import io.replag.exporter.http.HttpEndpoints;
 import io.replag.lab.Lab;
 import io.vertx.core.Future;
@@ -47,6 +48,7 @@ public final class ReplagRuntime {
     private final PrometheusMeterRegistry registry;
     private final ArrivalListener arrivals;
     private Engine engine;
+    private RegionHealth regionHealth;
     private HttpServer server;
     private CompletableFuture<Void> stopped;
 
@@ -96,7 +98,9 @@ public final class ReplagRuntime {
             probes.add(new SetProbe(set, store, loop, WallClock.system(), metrics, config.agent(), arrivals));
         }
         engine = new Engine(probes);
-        HttpEndpoints endpoints = new HttpEndpoints(vertx, registry, engine, lab);
+        regionHealth = new RegionHealth(config.regionHealth(), probes, System::nanoTime);
+        vertx.setPeriodic(1000, id -> regionHealth.evaluate());
+        HttpEndpoints endpoints = new HttpEndpoints(vertx, registry, engine, regionHealth, lab);
         return vertx.createHttpServer()
                 .requestHandler(endpoints.router())
                 .listen(config.listenPort(), config.listenHost())

@@ -5,6 +5,7 @@ import io.replag.agent.config.ProbeTiming;
 import io.replag.agent.engine.Arrival;
 import io.replag.exporter.cli.Demo;
 import io.replag.exporter.config.ReplagConfig;
+import io.replag.exporter.health.RegionHealthConfig;
 import io.replag.lab.Lab;
 import io.replag.lab.LinkChange;
 import org.junit.jupiter.api.AfterAll;
@@ -53,7 +54,10 @@ class PostgresLabIT {
     @BeforeAll
     static void start() throws Exception {
         lab = Demo.startLab();
-        ReplagConfig config = Demo.config(lab, "127.0.0.1", 0, ProbeTiming.DEFAULT);
+        ReplagConfig demo = Demo.config(lab, "127.0.0.1", 0, ProbeTiming.DEFAULT);
+        // region health with a short grace, so that the test sees it flip
+        ReplagConfig config = new ReplagConfig(demo.agent(), demo.listenHost(), 0, demo.sets(),
+                new RegionHealthConfig(Duration.ofSeconds(2), Duration.ofSeconds(2), "both", Set.of("postgres")));
         runtime = new ReplagRuntime(config, lab, (set, pair, a) -> arrivals.add(new Seen(set.store(), pair.target(), a)));
         int port = runtime.start().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
         base = "http://127.0.0.1:" + port;
@@ -114,6 +118,14 @@ class PostgresLabIT {
 
     static HttpResponse<String> get(String path) throws Exception {
         return http.send(HttpRequest.newBuilder(URI.create(base + path)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    static int status(String path) {
+        try {
+            return get(path).statusCode();
+        } catch (Exception e) {
+            return -1;
+        }
     }
 
     static HttpResponse<String> put(String path, String body) throws Exception {
@@ -184,11 +196,17 @@ class PostgresLabIT {
         });
         double pausedFor = (System.nanoTime() - pausedAt) / 1e9;
         double lagAtResume = lag(EU);
+        await(Duration.ofSeconds(10), "/health/regions/eu-west-1 answers 503", () -> status("/health/regions/eu-west-1") == 503);
+        HttpResponse<String> failing = get("/health/regions/eu-west-1");
+        assertThat(failing.body()).startsWith("FAIL eu-west-1: postgres/orders us-east-1->eu-west-1 lag ");
+        assertThat(status("/health/regions/ap-southeast-2")).isEqualTo(200);
+        assertThat(status("/health/regions/mars-1")).isEqualTo(404);
         lab.change("postgres", US, EU, new LinkChange(Optional.empty(), Optional.of(false)));
         // the oldest unseen canary was written at most one interval (plus jitter) after the pause began
         assertThat(lagAtResume).isGreaterThanOrEqualTo(pausedFor - 1.1 - 0.1);
         assertThat(worstOther[0]).as("ap-southeast-2 unaffected").isLessThan(0.5);
         await(Duration.ofSeconds(10), "eu-west-1 back under 0.5 s after resume", () -> lag(EU) < 0.5);
+        await(Duration.ofSeconds(5), "/health/regions/eu-west-1 answers 200 again", () -> status("/health/regions/eu-west-1") == 200);
         assertThat(count("replag.canaries.missed", EU)).as("a 5 s pause is within the 60 s deadline").isEqualTo(missedBefore);
     }
 

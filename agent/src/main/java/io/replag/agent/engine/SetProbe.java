@@ -74,6 +74,20 @@ public final class SetProbe {
         return true;
     }
 
+    /** What region health needs of a pair: its direction and its lag now (NaN before any data). */
+    public record PairView(String store, String resource, String source, String target, java.util.function.DoubleSupplier lagSeconds) {
+    }
+
+    public List<PairView> pairViews() {
+        return pairs.stream().map(p -> new PairView(ctx.set.store(), ctx.set.name(), p.pair().source(), p.pair().target(),
+                (java.util.function.DoubleSupplier) p::lagNowSeconds)).toList();
+    }
+
+    /** 1 if the last canary call to the region's endpoint worked, 0 if it failed, NaN before any call. */
+    public double endpointUp(String region) {
+        return ctx.set.endpoints().containsKey(region) ? ctx.health(region).up() : Double.NaN;
+    }
+
     /** Lag now of one pair in seconds (NaN before any data), for tests and the status page. */
     public double lagNowSeconds(String source, String target) {
         return pairs.stream().filter(p -> p.pair().equals(new ReplicationPair(source, target)))

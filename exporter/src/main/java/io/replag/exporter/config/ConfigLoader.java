@@ -10,6 +10,7 @@ import io.replag.agent.config.ProbeTiming;
 import io.replag.agent.config.ReplicationPair;
 import io.replag.agent.config.ReplicationSet;
 import io.replag.agent.spi.StoreProvider;
+import io.replag.exporter.health.RegionHealthConfig;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.constructor.SafeConstructor;
@@ -115,8 +116,38 @@ public final class ConfigLoader {
         if (setsNode.isPresent() && setNodes.isEmpty() && errorsBefore == setsNode.errors().list().size()) {
             setsNode.error("must list at least one replication set");
         }
+        RegionHealthConfig regionHealth = regionHealth(root.get("region_health"));
         root.finish();
-        return new ReplagConfig(agent, host, port, sets);
+        return new ReplagConfig(agent, host, port, sets, regionHealth);
+    }
+
+    private static RegionHealthConfig regionHealth(ConfigNode node) {
+        if (!node.isPresent() || !node.isMap()) {
+            return RegionHealthConfig.DEFAULT;
+        }
+        RegionHealthConfig d = RegionHealthConfig.DEFAULT;
+        var maxLag = node.get("max_lag").duration().orElse(d.maxLag());
+        var grace = node.get("grace").duration().orElse(d.grace());
+        ConfigNode directionsNode = node.get("directions");
+        String directions = directionsNode.string().filter(v -> {
+            if (RegionHealthConfig.DIRECTIONS.contains(v)) {
+                return true;
+            }
+            directionsNode.error("must be into, out or both, found \"" + v + "\"");
+            return false;
+        }).orElse(d.directions());
+        Set<String> stores = new java.util.LinkedHashSet<>();
+        for (ConfigNode store : node.get("stores").elements()) {
+            store.string().ifPresent(key -> {
+                if (Stores.byKey(key).isEmpty()) {
+                    store.error("unknown store \"" + key + "\" (known: " + String.join(", ", Stores.keys()) + ")");
+                } else {
+                    stores.add(key);
+                }
+            });
+        }
+        node.finish();
+        return new RegionHealthConfig(maxLag, grace, directions, stores);
     }
 
     private Optional<ReplicationSet> readSet(ConfigNode node, ProbeTiming defaults, Set<String> names) {

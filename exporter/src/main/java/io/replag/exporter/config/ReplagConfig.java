@@ -1,6 +1,7 @@
 package io.replag.exporter.config;
 
 import io.replag.agent.config.ReplicationSet;
+import io.replag.exporter.health.RegionHealthConfig;
 
 import java.util.List;
 import java.util.Objects;
@@ -12,14 +13,25 @@ import java.util.Objects;
  * @param listenHost address the HTTP server binds
  * @param listenPort port of /metrics and the health endpoints
  * @param sets       the replication sets to probe
+ * @param regionHealth when {@code /health/regions/{region}} reports a region healthy
  */
-public record ReplagConfig(String agent, String listenHost, int listenPort, List<ReplicationSet> sets) {
+public record ReplagConfig(String agent, String listenHost, int listenPort, List<ReplicationSet> sets,
+                           RegionHealthConfig regionHealth) {
     public static final int DEFAULT_PORT = 9478;
 
     public ReplagConfig {
         Objects.requireNonNull(agent, "agent");
         Objects.requireNonNull(listenHost, "listenHost");
         sets = List.copyOf(sets);
+        Objects.requireNonNull(regionHealth, "regionHealth");
+    }
+
+    public ReplagConfig(String agent, String listenHost, int listenPort, List<ReplicationSet> sets) {
+        this(agent, listenHost, listenPort, sets, RegionHealthConfig.DEFAULT);
+    }
+
+    public ReplagConfig withPort(int port) {
+        return new ReplagConfig(agent, listenHost, port, sets, regionHealth);
     }
 
     public int pairCount() {

@@ -2,6 +2,7 @@ package io.replag.exporter.http;
 
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.replag.agent.engine.Engine;
+import io.replag.exporter.health.RegionHealth;
 import io.replag.lab.Lab;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.Router;
@@ -9,7 +10,8 @@ import io.vertx.ext.web.RoutingContext;
 
 /**
  * The HTTP surface: {@code /metrics}, {@code /health} (the process serves), {@code /ready} (the
- * first probe round is done), and in demo mode only the lab control API. Nothing else is served.
+ * first probe round is done), {@code /health/regions/{region}} (replication health for DNS
+ * failover), and in demo mode only the lab control API. Nothing else is served.
  */
 public final class HttpEndpoints {
     static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
@@ -17,12 +19,14 @@ public final class HttpEndpoints {
     private final Vertx vertx;
     private final PrometheusMeterRegistry registry;
     private final Engine engine;
+    private final RegionHealth regionHealth;
     private final Lab lab;
 
-    public HttpEndpoints(Vertx vertx, PrometheusMeterRegistry registry, Engine engine, Lab lab) {
+    public HttpEndpoints(Vertx vertx, PrometheusMeterRegistry registry, Engine engine, RegionHealth regionHealth, Lab lab) {
         this.vertx = vertx;
         this.registry = registry;
         this.engine = engine;
+        this.regionHealth = regionHealth;
         this.lab = lab;
     }
 
@@ -37,6 +41,10 @@ public final class HttpEndpoints {
                 text(ctx, 503, "starting: the first probe round is not done\n");
             }
         });
+        // For Route 53 health checks: 200 or 503 and a short body that says why; 404 for an unknown region.
+        router.get("/health/regions/:region").handler(ctx -> regionHealth.status(ctx.pathParam("region")).ifPresentOrElse(
+                status -> text(ctx, status.healthy() ? 200 : 503, status.body()),
+                () -> text(ctx, 404, "unknown region " + ctx.pathParam("region") + "\n")));
         if (lab != null) {
             new LabControl(vertx, lab).mount(router);
         }

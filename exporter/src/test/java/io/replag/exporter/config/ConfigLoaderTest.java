@@ -198,6 +198,17 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void regionHealthSection() throws Exception {
+        ReplagConfig c = loader.parse("x", VALID + "region_health: {max_lag: 10s, grace: 1m, directions: into, stores: [postgres]}\n");
+        assertThat(c.regionHealth()).isEqualTo(new io.replag.exporter.health.RegionHealthConfig(
+                Duration.ofSeconds(10), Duration.ofMinutes(1), "into", java.util.Set.of("postgres")));
+        assertThat(errors(VALID + "region_health: {directions: sideways, stores: [mongodb], flap: no}\n")).containsExactlyInAnyOrder(
+                "region_health.directions: must be into, out or both, found \"sideways\"",
+                "region_health.stores[0]: unknown store \"mongodb\" (known: postgres, dynamodb)",
+                "region_health.flap: unknown key (known here: max_lag, grace, directions, stores)");
+    }
+
+    @Test
     void everyErrorOfAFileIsReportedInOnePass() {
         assertThat(errors(VALID.replace("interval: 2s", "interval: 0s").replace("listen: 127.0.0.1:9500", "listen: everywhere")
                 .replace("db.ap.example.com:5432", "nohost"))).hasSize(3);

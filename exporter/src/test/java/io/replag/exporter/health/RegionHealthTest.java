@@ -1,0 +1,110 @@
+package io.replag.exporter.health;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.replag.agent.config.Endpoint;
+import io.replag.agent.config.ProbeTiming;
+import io.replag.agent.config.ReplicationSet;
+import io.replag.agent.engine.SetProbe;
+import io.replag.agent.memory.InMemoryCanaryStore;
+import io.replag.agent.metrics.ReplagMetrics;
+import io.replag.agent.time.VirtualTime;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.net.ConnectException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class RegionHealthTest {
+    static final String US = "us-east-1", EU = "eu-west-1", AP = "ap-southeast-2";
+
+    VirtualTime time;
+    InMemoryCanaryStore store;
+    SetProbe probe;
+
+    @BeforeEach
+    void start() {
+        time = new VirtualTime(1_700_000_000_000_000L);
+        store = new InMemoryCanaryStore(time, time);
+        ReplicationSet set = new ReplicationSet("orders", "memory",
+                Map.of(US, new Endpoint("a", 1), EU, new Endpoint("b", 1), AP, new Endpoint("c", 1)),
+                ReplicationSet.singleWriter(US, List.of(EU, AP)), ProbeTiming.builder().jitter(0).build(), null);
+        probe = new SetProbe(set, store, time, time, new ReplagMetrics(new SimpleMeterRegistry()), "agent");
+        probe.start();
+    }
+
+    RegionHealth health(String directions, Set<String> stores) {
+        return new RegionHealth(new RegionHealthConfig(Duration.ofSeconds(2), Duration.ofSeconds(5), directions, stores),
+                List.of(probe), () -> time.nowMicros() * 1_000);
+    }
+
+    /** Advances virtual time second by second, evaluating as the runtime's timer does. */
+    void run(RegionHealth health, int seconds) {
+        for (int i = 0; i < seconds; i++) {
+            time.advance(Duration.ofSeconds(1));
+            health.evaluate();
+        }
+    }
+
+    @Test
+    void healthyRegionsAnswerOkAndUnknownRegionsAreNotFound() {
+        RegionHealth health = health("both", Set.of());
+        run(health, 3);
+        assertThat(health.status(EU).orElseThrow()).isEqualTo(new RegionHealth.Status(true, "OK eu-west-1: replication within 2s (1 pairs)\n"));
+        assertThat(health.status(US).orElseThrow().body()).isEqualTo("OK us-east-1: replication within 2s (2 pairs)\n");
+        assertThat(health.status("mars-1")).isEmpty();
+    }
+
+    @Test
+    void aBreachFlipsTheRegionOnlyAfterTheGracePeriodAndRecoveryIsImmediate() {
+        RegionHealth health = health("both", Set.of());
+        run(health, 3);
+        store.pause(US, EU);
+        run(health, 4); // lag passes 2 s after ~2 s; the breach is then ~2 s old: within the 5 s grace
+        RegionHealth.Status within = health.status(EU).orElseThrow();
+        assertThat(within.healthy()).isTrue();
+        assertThat(within.body()).startsWith("OK eu-west-1: within grace").contains("memory/orders us-east-1->eu-west-1 lag");
+        run(health, 5);
+        RegionHealth.Status failing = health.status(EU).orElseThrow();
+        assertThat(failing.healthy()).isFalse();
+        assertThat(failing.body()).startsWith("FAIL eu-west-1: memory/orders us-east-1->eu-west-1 lag ").endsWith("s > 2s\n");
+        assertThat(health.status(US).orElseThrow().healthy()).as("out of us-east-1 is late too").isFalse();
+        assertThat(health.status(AP).orElseThrow().healthy()).isTrue();
+
+        store.resume(US, EU);
+        run(health, 1);
+        assertThat(health.status(EU).orElseThrow().healthy()).isTrue();
+    }
+
+    @Test
+    void directionsAndStoresChooseWhatCounts() {
+        RegionHealth into = health("into", Set.of());
+        RegionHealth otherStore = health("both", Set.of("postgres"));
+        run(into, 3);
+        store.pause(US, EU);
+        for (int i = 0; i < 12; i++) {
+            time.advance(Duration.ofSeconds(1));
+            into.evaluate();
+            otherStore.evaluate();
+        }
+        assertThat(into.status(EU).orElseThrow().healthy()).isFalse();
+        assertThat(into.status(US).orElseThrow().healthy()).as("only replication into us-east-1 counts").isTrue();
+        assertThat(otherStore.status(EU)).as("no counted store has this region").isEmpty();
+    }
+
+    @Test
+    void aFailingEndpointInTheRegionIsABreach() {
+        RegionHealth health = health("into", Set.of());
+        run(health, 3);
+        store.fail(AP, new ConnectException("Connection refused"));
+        run(health, 8);
+        RegionHealth.Status status = health.status(AP).orElseThrow();
+        assertThat(status.healthy()).isFalse();
+        assertThat(status.body()).contains("memory/orders endpoint in ap-southeast-2 failing");
+        assertThat(status.body().length()).isLessThanOrEqualTo(RegionHealth.MAX_BODY);
+    }
+}
