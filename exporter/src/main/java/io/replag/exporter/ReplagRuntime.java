@@ -100,7 +100,7 @@ public final class ReplagRuntime {
         engine = new Engine(probes);
         regionHealth = new RegionHealth(config.regionHealth(), probes, System::nanoTime);
         vertx.setPeriodic(1000, id -> regionHealth.evaluate());
-        HttpEndpoints endpoints = new HttpEndpoints(vertx, registry, engine, regionHealth, lab);
+        HttpEndpoints endpoints = new HttpEndpoints(vertx, registry, engine, regionHealth, config.regionHealth(), lab);
         return vertx.createHttpServer()
                 .requestHandler(endpoints.router())
                 .listen(config.listenPort(), config.listenHost())

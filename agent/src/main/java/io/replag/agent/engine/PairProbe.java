@@ -48,6 +48,10 @@ final class PairProbe {
         return tracker;
     }
 
+    PairMeters meters() {
+        return meters;
+    }
+
     boolean firstReadDone() {
         return firstReadDone;
     }

@@ -75,12 +75,19 @@ public final class SetProbe {
     }
 
     /** What region health needs of a pair: its direction and its lag now (NaN before any data). */
-    public record PairView(String store, String resource, String source, String target, java.util.function.DoubleSupplier lagSeconds) {
+    public record PairView(String store, String resource, String source, String target, java.util.function.DoubleSupplier lagSeconds,
+                           java.util.function.DoubleSupplier uncertaintySeconds,
+                           java.util.function.Supplier<java.util.Map<String, Double>> nativeLagSeconds) {
     }
 
     public List<PairView> pairViews() {
         return pairs.stream().map(p -> new PairView(ctx.set.store(), ctx.set.name(), p.pair().source(), p.pair().target(),
-                (java.util.function.DoubleSupplier) p::lagNowSeconds)).toList();
+                p::lagNowSeconds, p.meters()::uncertaintySeconds, p.meters()::nativeLagSnapshot)).toList();
+    }
+
+    /** The last failure of a canary or native call to the region's endpoint; empty if none. */
+    public String endpointLastError(String region) {
+        return ctx.set.endpoints().containsKey(region) ? ctx.health(region).lastError() : "";
     }
 
     /** 1 if the last canary call to the region's endpoint worked, 0 if it failed, NaN before any call. */

@@ -25,6 +25,7 @@ public final class EndpointHealth {
     private final String resource;
     private final String region;
     private volatile double up = Double.NaN;
+    private volatile String lastError = "";
     /** op -> reason of the failure in force; absent when the op last worked. Event-loop only. */
     private final Map<String, String> failing = new HashMap<>();
 
@@ -54,6 +55,7 @@ public final class EndpointHealth {
             up = 0;
         }
         metrics.error(store, resource, region, op, reason);
+        lastError = java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS) + " " + op + ": " + reason + " (" + detail + ")";
         String previous = failing.put(op, reason);
         if (!reason.equals(previous)) {
             LOG.warn("{}/{} {}: {} failing: {} ({})", store, resource, region, op, reason, detail);
@@ -62,5 +64,10 @@ public final class EndpointHealth {
 
     public double up() {
         return up;
+    }
+
+    /** The last failure, with its time, op, reason and detail (no credentials); empty if none yet. */
+    public String lastError() {
+        return lastError;
     }
 }

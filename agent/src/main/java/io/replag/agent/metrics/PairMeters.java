@@ -77,6 +77,17 @@ public final class PairMeters {
         missed.increment(count);
     }
 
+    public double uncertaintySeconds() {
+        return uncertaintySeconds;
+    }
+
+    /** source_metric to the store's last figure (NaN when it has none now). */
+    public Map<String, Double> nativeLagSnapshot() {
+        Map<String, Double> out = new java.util.TreeMap<>();
+        nativeLag.forEach((k, v) -> out.put(k, v[0]));
+        return out;
+    }
+
     /** The store gave no figure this time (error, replication stopped): show none rather than an old one. */
     public void nativeLagUnknown() {
         nativeLag.values().forEach(h -> h[0] = Double.NaN);

@@ -3,13 +3,14 @@ package io.replag.exporter.http;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.replag.agent.engine.Engine;
 import io.replag.exporter.health.RegionHealth;
+import io.replag.exporter.health.RegionHealthConfig;
 import io.replag.lab.Lab;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 
 /**
- * The HTTP surface: {@code /metrics}, {@code /health} (the process serves), {@code /ready} (the
+ * The HTTP surface: {@code /} (the status page) and {@code /status.json}, {@code /metrics}, {@code /health} (the process serves), {@code /ready} (the
  * first probe round is done), {@code /health/regions/{region}} (replication health for DNS
  * failover), and in demo mode only the lab control API. Nothing else is served.
  */
@@ -20,9 +21,21 @@ public final class HttpEndpoints {
     private final PrometheusMeterRegistry registry;
     private final Engine engine;
     private final RegionHealth regionHealth;
+    private final RegionHealthConfig regionHealthConfig;
     private final Lab lab;
+    private static final String STATUS_PAGE = loadStatusPage();
 
-    public HttpEndpoints(Vertx vertx, PrometheusMeterRegistry registry, Engine engine, RegionHealth regionHealth, Lab lab) {
+    private static String loadStatusPage() {
+        try (var in = HttpEndpoints.class.getResourceAsStream("/status/index.html")) {
+            return new String(java.util.Objects.requireNonNull(in, "status/index.html").readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    public HttpEndpoints(Vertx vertx, PrometheusMeterRegistry registry, Engine engine, RegionHealth regionHealth,
+                         RegionHealthConfig regionHealthConfig, Lab lab) {
+        this.regionHealthConfig = regionHealthConfig;
         this.vertx = vertx;
         this.registry = registry;
         this.engine = engine;
@@ -32,6 +45,10 @@ public final class HttpEndpoints {
 
     public Router router() {
         Router router = Router.router(vertx);
+        router.get("/").handler(ctx -> ctx.response().putHeader("Content-Type", "text/html; charset=utf-8")
+                .putHeader("Cache-Control", "no-cache").end(STATUS_PAGE));
+        router.get("/status.json").handler(ctx -> ctx.response().putHeader("Content-Type", "application/json")
+                .putHeader("Cache-Control", "no-store").end(StatusJson.render(engine, regionHealthConfig).encode()));
         router.get("/metrics").handler(this::metrics);
         router.get("/health").handler(ctx -> text(ctx, 200, "ok\n"));
         router.get("/ready").handler(ctx -> {

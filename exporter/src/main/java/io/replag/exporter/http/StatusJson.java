@@ -1,0 +1,59 @@
+package io.replag.exporter.http;
+
+import io.replag.agent.engine.Engine;
+import io.replag.agent.engine.SetProbe;
+import io.replag.agent.engine.SetProbe.PairView;
+import io.replag.exporter.health.RegionHealthConfig;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * What the status page shows, as JSON: per set, its regions, every pair's lag now, uncertainty
+ * and native figure, and every endpoint's health and last error. Thresholds come from
+ * {@code region_health.max_lag}: above it a cell is in alarm, above half of it a warning.
+ */
+final class StatusJson {
+    private StatusJson() {
+    }
+
+    static JsonObject render(Engine engine, RegionHealthConfig health) {
+        double alarm = health.maxLag().toMillis() / 1000.0;
+        JsonArray sets = new JsonArray();
+        for (SetProbe probe : engine.sets()) {
+            JsonArray sources = new JsonArray();
+            JsonArray targets = new JsonArray();
+            List<String> sourceOrder = probe.set().pairs().stream().map(p -> p.source()).distinct().toList();
+            sourceOrder.forEach(sources::add);
+            // columns in the rows' order where a region is both, so the diagonal lines up
+            Stream.concat(sourceOrder.stream(), probe.set().pairs().stream().map(p -> p.target())).distinct()
+                    .filter(r -> probe.set().pairs().stream().anyMatch(p -> p.target().equals(r))).forEach(targets::add);
+            JsonArray pairs = new JsonArray();
+            for (PairView p : probe.pairViews()) {
+                JsonObject natives = new JsonObject();
+                p.nativeLagSeconds().get().forEach((metric, value) -> natives.put(metric, number(value)));
+                pairs.add(new JsonObject().put("source", p.source()).put("target", p.target())
+                        .put("lag", number(p.lagSeconds().getAsDouble()))
+                        .put("uncertainty", number(p.uncertaintySeconds().getAsDouble()))
+                        .put("native", natives));
+            }
+            JsonArray endpoints = new JsonArray();
+            probe.set().endpoints().keySet().stream().sorted().forEach(region -> endpoints.add(new JsonObject()
+                    .put("region", region).put("up", number(probe.endpointUp(region)))
+                    .put("lastError", probe.endpointLastError(region))));
+            sets.add(new JsonObject().put("store", probe.set().store()).put("resource", probe.set().name())
+                    .put("sources", sources).put("targets", targets).put("pairs", pairs).put("endpoints", endpoints));
+        }
+        return new JsonObject().put("generatedAt", Instant.now().toString())
+                .put("thresholds", new JsonObject().put("warning", alarm / 2).put("alarm", alarm))
+                .put("sets", sets);
+    }
+
+    /** JSON has no NaN: no value is null. */
+    private static Double number(double v) {
+        return Double.isNaN(v) || Double.isInfinite(v) ? null : v;
+    }
+}
