@@ -219,6 +219,26 @@ class DynamoLabIT {
         assertThat(lag(US, EU)).as("other pairs are not slowed").isLessThan(0.5);
     }
 
+    static long replagThreads() {
+        return Thread.getAllStackTraces().keySet().stream().filter(t -> !t.getName().startsWith("lab-")).count();
+    }
+
+    @Test
+    void h_hangingEndpointTimesOutWithoutGrowingThreadsOrDelayingOtherPairs() {
+        await(Duration.ofSeconds(20), "healthy", () -> allPairsBelow(0.5) && up(EU) == 1);
+        long threadsBefore = replagThreads();
+        double before = errors(EU, "timeout");
+        // every call to eu-west-1 now takes 60 s: far beyond the 5 s request timeout
+        dynamo.fault(EU, new io.replag.lab.Fault(60_000, "none"));
+        await(Duration.ofSeconds(20), "eu-west-1 calls time out", () -> up(EU) == 0 && errors(EU, "timeout") > before);
+        long usAp = lastSeq(US, AP);
+        await(Duration.ofSeconds(15), "pairs without eu-west-1 keep arriving", () -> lastSeq(US, AP) >= usAp + 5);
+        assertThat(lag(US, AP)).isLessThan(0.5);
+        assertThat(replagThreads() - threadsBefore).as("replag's own threads while an endpoint hangs").isLessThanOrEqualTo(4);
+        dynamo.fault(EU, io.replag.lab.Fault.NONE);
+        await(Duration.ofSeconds(30), "eu-west-1 recovers", () -> up(EU) == 1 && allPairsBelow(0.5));
+    }
+
     @Test
     void e_aReplayedOlderCanaryNeverLowersTheStoredSeq() throws Exception {
         ReplicationSet set = Demo.config(lab, "127.0.0.1", 0, ProbeTiming.DEFAULT).sets().get(0);

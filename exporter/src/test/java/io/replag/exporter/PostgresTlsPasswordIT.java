@@ -32,7 +32,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * A configuration file as a user writes it (password from the environment, TLS verify-full with a
  * CA file) against a PostgreSQL server that accepts only TLS connections with a SCRAM password.
- * The password must never reach the logs, the metrics or an error message.
+ * The password must never reach the logs, the metrics, the status page, the health endpoints or an
+ * error message.
  */
 class PostgresTlsPasswordIT {
     static final String SECRET = "Tr0ub4dor-and-3";
@@ -115,9 +116,12 @@ class PostgresTlsPasswordIT {
         try {
             int port = runtime.start().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
             await(Duration.ofSeconds(30), "the expected state", () -> until.test(runtime));
-            String metrics = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics"))
-                    .build(), HttpResponse.BodyHandlers.ofString()).body();
-            return logged.toString(StandardCharsets.UTF_8) + "\n" + metrics;
+            StringBuilder served = new StringBuilder();
+            for (String path : java.util.List.of("/metrics", "/status.json", "/", "/health/regions/eu-west-1")) {
+                served.append(HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                        .build(), HttpResponse.BodyHandlers.ofString()).body()).append('\n');
+            }
+            return logged.toString(StandardCharsets.UTF_8) + "\n" + served;
         } finally {
             runtime.stop().get(15, TimeUnit.SECONDS);
             System.setErr(originalErr);
@@ -148,6 +152,7 @@ class PostgresTlsPasswordIT {
         String seen = runUntil(yaml("{mode: verify-full, ca_file: " + certs.resolve("server.crt") + "}"), wrong,
                 r -> errors(r, "auth_failed") > 0);
         assertThat(seen).contains("auth_failed").contains("replag_up{region=\"us-east-1\",resource=\"secure\",store=\"postgres\"} 0.0");
+        assertThat(seen).as("the status page shows the last error").contains("\"lastError\":\"");
         assertThat(seen).doesNotContain(wrong).doesNotContain(SECRET);
     }
 

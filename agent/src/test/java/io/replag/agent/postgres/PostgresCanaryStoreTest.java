@@ -120,6 +120,17 @@ class PostgresCanaryStoreTest {
     }
 
     @Test
+    void unresolvableHostIsNamedAsSuch(Vertx vertx, VertxTestContext ctx) {
+        PostgresCanaryStore nowhere = new PostgresCanaryStore(vertx, new ReplicationSet("t", "postgres",
+                Map.of("us-east-1", new Endpoint("no-such-host.invalid", 5432)),
+                ReplicationSet.singleWriter("us-east-1", List.of()), ProbeTiming.DEFAULT, PostgresOptions.builder().build()));
+        nowhere.read("us-east-1", KEY).onComplete(ctx.failing(e -> ctx.verify(() -> {
+            assertThat(io.replag.agent.engine.FailureReason.of(e, nowhere)).isEqualTo("unknown_host");
+            nowhere.close().onComplete(ctx.succeedingThenComplete());
+        })));
+    }
+
+    @Test
     void nativeFigureIsEmptyOnAPrimary(VertxTestContext ctx) {
         store.readNativeLag("us-east-1", "us-east-1").onComplete(ctx.succeeding(figure -> ctx.verify(() -> {
             assertThat(figure).as("not in recovery: no replay lag to report").isEqualTo(Optional.empty());
