@@ -6,6 +6,8 @@ import io.replag.exporter.bench.EngineBench;
 import io.replag.exporter.cli.Demo;
 import io.replag.exporter.config.ConfigLoader;
 import io.replag.exporter.config.ReplagConfig;
+import io.replag.exporter.web.WebConfig;
+import io.replag.exporter.web.WebConfigLoader;
 import io.replag.lab.Lab;
 
 import java.io.PrintStream;
@@ -24,7 +26,9 @@ public final class Main {
                                             start the local lab (PostgreSQL primary us-east-1, replicas
                                             eu-west-1 and ap-southeast-2) and probe it; metrics on
                                             http://H:N/metrics (default 127.0.0.1:9478), lab control on /lab/links
-              run --config FILE [--port N]  probe the replication sets in FILE (see docs/configuration.md)
+              run --config FILE [--port N] [--web.config.file WEB]
+                                            probe the replication sets in FILE (see docs/configuration.md);
+                                            WEB: TLS and basic auth, exporter-toolkit format (docs/security.md)
               check-config FILE             validate FILE: exit 0, or 1 listing every error with its field
               bench [--short] [--seconds S] [--pairs 100,1000,10000]
                                             benchmark the engine on the in-memory store (docs/performance.md)
@@ -112,11 +116,13 @@ public final class Main {
     private static int runConfig(Deque<String> args, PrintStream err) {
         Path file = null;
         Integer port = null;
+        Path webFile = null;
         while (!args.isEmpty()) {
             String a = args.pop();
             switch (a) {
                 case "--config" -> file = Path.of(value(args, a));
                 case "--port" -> port = port(args);
+                case "--web.config.file" -> webFile = Path.of(value(args, a));
                 default -> throw new UsageException("run: unknown option \"" + a + "\"");
             }
         }
@@ -134,7 +140,17 @@ public final class Main {
         if (port != null) {
             config = config.withPort(port);
         }
-        if (start(config, null, err) == null) {
+        WebConfig web = WebConfig.NONE;
+        if (webFile != null) {
+            try {
+                web = WebConfigLoader.load(webFile);
+            } catch (InvalidConfigException e) {
+                err.println("replag: refusing to start, the web configuration is invalid");
+                err.println(e.getMessage());
+                return 1;
+            }
+        }
+        if (start(config, null, web, err) == null) {
             return 1;
         }
         blockForever();
@@ -164,7 +180,7 @@ public final class Main {
             return 1;
         }
         ReplagConfig config = Demo.config(lab, host, port, ProbeTiming.DEFAULT);
-        ReplagRuntime runtime = start(config, lab, err);
+        ReplagRuntime runtime = start(config, lab, WebConfig.NONE, err);
         if (runtime != null) {
             String base = "http://127.0.0.1:" + port;
             out.println("""
@@ -185,8 +201,8 @@ public final class Main {
     }
 
     /** Starts the runtime and returns it once it serves, or null; a shutdown hook stops it (and the lab). */
-    private static ReplagRuntime start(ReplagConfig config, Lab lab, PrintStream err) {
-        ReplagRuntime runtime = new ReplagRuntime(config, lab);
+    private static ReplagRuntime start(ReplagConfig config, Lab lab, WebConfig web, PrintStream err) {
+        ReplagRuntime runtime = new ReplagRuntime(config, lab, io.replag.agent.engine.ArrivalListener.NONE, web);
         try {
             runtime.start().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
         } catch (Exception e) {

@@ -25,6 +25,11 @@ import io.replag.lab.Lab;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.net.PemKeyCertOptions;
+import io.vertx.ext.web.Router;
+import io.replag.exporter.web.BasicAuth;
+import io.replag.exporter.web.WebConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,6 +52,7 @@ public final class ReplagRuntime {
     private final Vertx vertx;
     private final PrometheusMeterRegistry registry;
     private final ArrivalListener arrivals;
+    private final WebConfig web;
     private Engine engine;
     private RegionHealth regionHealth;
     private HttpServer server;
@@ -58,6 +64,11 @@ public final class ReplagRuntime {
     }
 
     public ReplagRuntime(ReplagConfig config, Lab lab, ArrivalListener arrivals) {
+        this(config, lab, arrivals, WebConfig.NONE);
+    }
+
+    public ReplagRuntime(ReplagConfig config, Lab lab, ArrivalListener arrivals, WebConfig web) {
+        this.web = web;
         this.arrivals = arrivals;
         this.config = config;
         this.lab = lab;
@@ -101,14 +112,19 @@ public final class ReplagRuntime {
         regionHealth = new RegionHealth(config.regionHealth(), probes, System::nanoTime);
         vertx.setPeriodic(1000, id -> regionHealth.evaluate());
         HttpEndpoints endpoints = new HttpEndpoints(vertx, registry, engine, regionHealth, config.regionHealth(), lab);
-        return vertx.createHttpServer()
-                .requestHandler(endpoints.router())
+        Router router = endpoints.router(web.users().isEmpty() ? null : new BasicAuth(vertx, web.users()));
+        HttpServerOptions options = new HttpServerOptions().setCompressionSupported(true);
+        web.tls().ifPresent(tls -> options.setSsl(true)
+                .setKeyCertOptions(new PemKeyCertOptions().setCertPath(tls.certFile()).setKeyPath(tls.keyFile())));
+        return vertx.createHttpServer(options)
+                .requestHandler(router)
                 .listen(config.listenPort(), config.listenHost())
                 .map(s -> {
                     server = s;
                     loop.execute(engine::start);
-                    LOG.info("replag {} probing {} replication set(s), {} pair(s); metrics on http://{}:{}/metrics",
-                            BuildInfo.version(), config.sets().size(), config.pairCount(), config.listenHost(), s.actualPort());
+                    LOG.info("replag {} probing {} replication set(s), {} pair(s); metrics on {}://{}:{}/metrics{}",
+                            BuildInfo.version(), config.sets().size(), config.pairCount(), web.tls().isPresent() ? "https" : "http",
+                            config.listenHost(), s.actualPort(), web.users().isEmpty() ? "" : " (basic auth)");
                     return s.actualPort();
                 });
     }

@@ -44,7 +44,15 @@ public final class HttpEndpoints {
     }
 
     public Router router() {
+        return router(null);
+    }
+
+    /** @param guard runs before every route (basic auth), or null */
+    public Router router(io.vertx.core.Handler<RoutingContext> guard) {
         Router router = Router.router(vertx);
+        if (guard != null) {
+            router.route().handler(guard);
+        }
         router.get("/").handler(ctx -> ctx.response().putHeader("Content-Type", "text/html; charset=utf-8")
                 .putHeader("Cache-Control", "no-cache").end(STATUS_PAGE));
         router.get("/status.json").handler(ctx -> ctx.response().putHeader("Content-Type", "application/json")
