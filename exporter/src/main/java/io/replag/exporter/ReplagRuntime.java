@@ -136,11 +136,13 @@ public final class ReplagRuntime {
      */
     public synchronized CompletableFuture<Void> stop() {
         if (stopped == null) {
+            LOG.info("replag stopping: HTTP requests in flight drain (up to 5 s), then probes stop; canaries in flight are not counted missed");
             Future<Void> http = server == null ? Future.succeededFuture() : server.shutdown(5, TimeUnit.SECONDS);
             stopped = http.eventually(() -> engine == null ? Future.succeededFuture() : engine.stop())
                     .toCompletionStage().toCompletableFuture()
                     .handleAsync((v, e) -> null, ForkJoinPool.commonPool())
                     .thenCompose(v -> vertx.close().toCompletionStage())
+                    .thenRun(() -> LOG.info("replag stopped"))
                     .toCompletableFuture();
         }
         return stopped;
