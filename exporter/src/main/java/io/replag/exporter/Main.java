@@ -150,9 +150,11 @@ public final class Main {
                 return 1;
             }
         }
-        if (start(config, null, web, err) == null) {
+        ReplagRuntime runtime = start(config, null, web, err);
+        if (runtime == null) {
             return 1;
         }
+        reloadOnSighup(runtime, file, err);
         blockForever();
         return 0;
     }
@@ -221,6 +223,29 @@ public final class Main {
             }
         }, "replag-shutdown"));
         return runtime;
+    }
+
+    /**
+     * SIGHUP re-reads the config file. A file with errors is refused with every error listed, and
+     * the running configuration stays in force; {@code replag_config_last_reload_successful} says so.
+     */
+    @SuppressWarnings("removal")
+    private static void reloadOnSighup(ReplagRuntime runtime, Path file, PrintStream err) {
+        try {
+            sun.misc.Signal.handle(new sun.misc.Signal("HUP"), signal -> {
+                try {
+                    ReplagConfig next = ConfigLoader.withSystemEnv().load(file);
+                    runtime.reload(next).onFailure(e -> err.println("replag: reload refused, the running configuration stays: "
+                            + e.getMessage()));
+                } catch (InvalidConfigException e) {
+                    runtime.reloads(false);
+                    err.println("replag: reload refused, the running configuration stays");
+                    err.println(e.getMessage());
+                }
+            });
+        } catch (IllegalArgumentException unsupported) {
+            err.println("replag: this platform has no SIGHUP; restart to change the configuration");
+        }
     }
 
     private static void blockForever() {

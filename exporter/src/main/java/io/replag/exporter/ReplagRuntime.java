@@ -47,14 +47,15 @@ import java.util.concurrent.TimeUnit;
 public final class ReplagRuntime {
     private static final Logger LOG = LoggerFactory.getLogger(ReplagRuntime.class);
 
-    private final ReplagConfig config;
+    private volatile ReplagConfig config;
+    private volatile Probing current;
+    private volatile double lastReloadSuccess = 1;
     private final Lab lab;
     private final Vertx vertx;
     private final PrometheusMeterRegistry registry;
     private final ArrivalListener arrivals;
     private final WebConfig web;
-    private Engine engine;
-    private RegionHealth regionHealth;
+
     private HttpServer server;
     private CompletableFuture<Void> stopped;
 
@@ -81,6 +82,9 @@ public final class ReplagRuntime {
         new ProcessorMetrics().bindTo(registry);
         new UptimeMetrics().bindTo(registry);
         new FileDescriptorMetrics().bindTo(registry);
+        Gauge.builder("replag.config.last.reload.successful", this, r -> r.lastReloadSuccess)
+                .description("1 if the last configuration reload (SIGHUP) worked or none was tried, 0 if the file was refused")
+                .register(registry);
         Gauge.builder("replag.build.info", () -> 1)
                 .description("replag's version, as a label; always 1")
                 .tags("version", BuildInfo.version(), "java_version", System.getProperty("java.version"))
@@ -96,11 +100,14 @@ public final class ReplagRuntime {
     }
 
     public Engine engine() {
-        return engine;
+        return current == null ? null : current.engine();
     }
 
-    /** Starts probing and serving. @return the bound HTTP port */
-    public Future<Integer> start() {
+    /** The engine and region health of one configuration; replaced whole on reload. */
+    private record Probing(ReplagConfig config, Engine engine, RegionHealth regionHealth) {
+    }
+
+    private Probing probing(ReplagConfig config) {
         ReplagMetrics metrics = new ReplagMetrics(registry);
         VertxEventLoop loop = VertxEventLoop.create(vertx);
         List<SetProbe> probes = new ArrayList<>();
@@ -108,25 +115,61 @@ public final class ReplagRuntime {
             var store = Stores.byKey(set.store()).orElseThrow().create(vertx, set);
             probes.add(new SetProbe(set, store, loop, WallClock.system(), metrics, config.agent(), arrivals));
         }
-        engine = new Engine(probes);
-        regionHealth = new RegionHealth(config.regionHealth(), probes, System::nanoTime);
-        vertx.setPeriodic(1000, id -> regionHealth.evaluate());
-        HttpEndpoints endpoints = new HttpEndpoints(vertx, registry, engine, regionHealth, config.regionHealth(), lab);
+        Engine engine = new Engine(probes);
+        loop.execute(engine::start);
+        return new Probing(config, engine, new RegionHealth(config.regionHealth(), probes, System::nanoTime));
+    }
+
+    /** Starts probing and serving. @return the bound HTTP port */
+    public Future<Integer> start() {
+        HttpEndpoints endpoints = new HttpEndpoints(vertx, registry, () -> current.engine(), () -> current.regionHealth(),
+                () -> current.config().regionHealth(), lab);
         Router router = endpoints.router(web.users().isEmpty() ? null : new BasicAuth(vertx, web.users()));
         HttpServerOptions options = new HttpServerOptions().setCompressionSupported(true);
         web.tls().ifPresent(tls -> options.setSsl(true)
                 .setKeyCertOptions(new PemKeyCertOptions().setCertPath(tls.certFile()).setKeyPath(tls.keyFile())));
+        current = probing(config);
+        vertx.setPeriodic(1000, id -> current.regionHealth().evaluate());
         return vertx.createHttpServer(options)
                 .requestHandler(router)
                 .listen(config.listenPort(), config.listenHost())
                 .map(s -> {
                     server = s;
-                    loop.execute(engine::start);
                     LOG.info("replag {} probing {} replication set(s), {} pair(s); metrics on {}://{}:{}/metrics{}",
                             BuildInfo.version(), config.sets().size(), config.pairCount(), web.tls().isPresent() ? "https" : "http",
                             config.listenHost(), s.actualPort(), web.users().isEmpty() ? "" : " (basic auth)");
                     return s.actualPort();
                 });
+    }
+
+    /**
+     * Replaces the probed configuration: the old sets stop, their series disappear from /metrics,
+     * the new sets start (their seq continues from the stored canaries). The HTTP server keeps
+     * running, so its address cannot change without a restart.
+     */
+    public synchronized Future<Void> reload(ReplagConfig next) {
+        if (!next.listenHost().equals(config.listenHost()) || next.listenPort() != config.listenPort()) {
+            reloads(false);
+            return Future.failedFuture(new IllegalArgumentException("server.listen: changes need a restart, found "
+                    + next.listenHost() + ":" + next.listenPort() + " instead of " + config.listenHost() + ":" + config.listenPort()));
+        }
+        Probing old = current;
+        return old.engine().stop().eventually(() -> {
+            registry.getMeters().stream().filter(m -> m.getId().getName().startsWith("replag.")
+                            && !m.getId().getName().startsWith("replag.build") && !m.getId().getName().startsWith("replag.config"))
+                    .forEach(registry::remove);
+            current = probing(next);
+            config = next;
+            reloads(true);
+            LOG.info("replag reloaded: probing {} replication set(s), {} pair(s)", next.sets().size(), next.pairCount());
+            return Future.succeededFuture();
+        }).mapEmpty();
+    }
+
+    /** Counts a reload attempt, for an alert on a configuration that no longer loads. */
+    public void reloads(boolean success) {
+        registry.counter("replag.config.reloads", "result", success ? "success" : "failure").increment();
+        lastReloadSuccess = success ? 1 : 0;
     }
 
     /**
@@ -138,7 +181,7 @@ public final class ReplagRuntime {
         if (stopped == null) {
             LOG.info("replag stopping: HTTP requests in flight drain (up to 5 s), then probes stop; canaries in flight are not counted missed");
             Future<Void> http = server == null ? Future.succeededFuture() : server.shutdown(5, TimeUnit.SECONDS);
-            stopped = http.eventually(() -> engine == null ? Future.succeededFuture() : engine.stop())
+            stopped = http.eventually(() -> current == null ? Future.succeededFuture() : current.engine().stop())
                     .toCompletionStage().toCompletableFuture()
                     .handleAsync((v, e) -> null, ForkJoinPool.commonPool())
                     .thenCompose(v -> vertx.close().toCompletionStage())

@@ -6,6 +6,8 @@ import io.replag.exporter.health.RegionHealth;
 import io.replag.exporter.health.RegionHealthConfig;
 import io.replag.lab.Lab;
 import io.vertx.core.Vertx;
+
+import java.util.function.Supplier;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 
@@ -19,9 +21,9 @@ public final class HttpEndpoints {
 
     private final Vertx vertx;
     private final PrometheusMeterRegistry registry;
-    private final Engine engine;
-    private final RegionHealth regionHealth;
-    private final RegionHealthConfig regionHealthConfig;
+    private final Supplier<Engine> engine;
+    private final Supplier<RegionHealth> regionHealth;
+    private final Supplier<RegionHealthConfig> regionHealthConfig;
     private final Lab lab;
     private static final String STATUS_PAGE = loadStatusPage();
 
@@ -33,8 +35,9 @@ public final class HttpEndpoints {
         }
     }
 
-    public HttpEndpoints(Vertx vertx, PrometheusMeterRegistry registry, Engine engine, RegionHealth regionHealth,
-                         RegionHealthConfig regionHealthConfig, Lab lab) {
+    /** Suppliers, because a reload replaces the engine and region health while the server runs. */
+    public HttpEndpoints(Vertx vertx, PrometheusMeterRegistry registry, Supplier<Engine> engine, Supplier<RegionHealth> regionHealth,
+                         Supplier<RegionHealthConfig> regionHealthConfig, Lab lab) {
         this.regionHealthConfig = regionHealthConfig;
         this.vertx = vertx;
         this.registry = registry;
@@ -56,18 +59,18 @@ public final class HttpEndpoints {
         router.get("/").handler(ctx -> ctx.response().putHeader("Content-Type", "text/html; charset=utf-8")
                 .putHeader("Cache-Control", "no-cache").end(STATUS_PAGE));
         router.get("/status.json").handler(ctx -> ctx.response().putHeader("Content-Type", "application/json")
-                .putHeader("Cache-Control", "no-store").end(StatusJson.render(engine, regionHealthConfig).encode()));
+                .putHeader("Cache-Control", "no-store").end(StatusJson.render(engine.get(), regionHealthConfig.get()).encode()));
         router.get("/metrics").handler(this::metrics);
         router.get("/health").handler(ctx -> text(ctx, 200, "ok\n"));
         router.get("/ready").handler(ctx -> {
-            if (engine.firstRoundDone()) {
+            if (engine.get().firstRoundDone()) {
                 text(ctx, 200, "ready\n");
             } else {
                 text(ctx, 503, "starting: the first probe round is not done\n");
             }
         });
         // For Route 53 health checks: 200 or 503 and a short body that says why; 404 for an unknown region.
-        router.get("/health/regions/:region").handler(ctx -> regionHealth.status(ctx.pathParam("region")).ifPresentOrElse(
+        router.get("/health/regions/:region").handler(ctx -> regionHealth.get().status(ctx.pathParam("region")).ifPresentOrElse(
                 status -> text(ctx, status.healthy() ? 200 : 503, status.body()),
                 () -> text(ctx, 404, "unknown region " + ctx.pathParam("region") + "\n")));
         if (lab != null) {
