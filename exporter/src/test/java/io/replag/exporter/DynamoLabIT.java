@@ -67,12 +67,7 @@ class DynamoLabIT {
 
     @AfterAll
     static void stop() throws Exception {
-        if (runtime != null) {
-            runtime.stop().get(15, TimeUnit.SECONDS);
-        }
-        if (lab != null) {
-            lab.close();
-        }
+        Fixtures.stop(runtime, lab);
     }
 
     @AfterEach

@@ -43,12 +43,7 @@ class PostgresTlsPasswordIT {
     @BeforeAll
     static void start(@TempDir Path dir) throws Exception {
         certs = dir;
-        Process openssl = new ProcessBuilder("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
-                "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1",
-                "-keyout", dir.resolve("server.key").toString(), "-out", dir.resolve("server.crt").toString())
-                .redirectErrorStream(true).start();
-        String opensslOut = new String(openssl.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(openssl.waitFor()).as("openssl: " + opensslOut).isZero();
+        Fixtures.selfSignedCertificate(dir, "server");
         Files.setPosixFilePermissions(dir.resolve("server.key"), PosixFilePermissions.fromString("rw-------"));
         server = EmbeddedPostgres.builder()
                 .setServerConfig("listen_addresses", "127.0.0.1")

@@ -59,12 +59,7 @@ class StatusPageIT {
 
     @AfterAll
     static void stop() throws Exception {
-        if (runtime != null) {
-            runtime.stop().get(15, TimeUnit.SECONDS);
-        }
-        if (lab != null) {
-            lab.close();
-        }
+        Fixtures.stop(runtime, lab);
     }
 
     @Test

@@ -45,11 +45,7 @@ class WebConfigIT {
     @BeforeAll
     static void start(@TempDir Path tmp) throws Exception {
         dir = tmp;
-        Process openssl = new ProcessBuilder("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
-                "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1",
-                "-keyout", dir.resolve("web.key").toString(), "-out", dir.resolve("web.crt").toString()).redirectErrorStream(true).start();
-        openssl.getInputStream().readAllBytes();
-        assertThat(openssl.waitFor()).isZero();
+        io.replag.exporter.Fixtures.selfSignedCertificate(dir, "web");
         String hash = BCrypt.with(BCrypt.Version.VERSION_2Y).hashToString(10, "s3cret-scrape".toCharArray());
         Files.writeString(dir.resolve("web.yml"), """
                 tls_server_config:
