@@ -45,6 +45,7 @@ public final class EngineBench {
 
     public static int main(Deque<String> args, PrintStream out) {
         int seconds = 30;
+        boolean quality = true;
         List<Integer> sizes = List.of(100, 1_000, 10_000);
         while (!args.isEmpty()) {
             String a = args.pop();
@@ -52,6 +53,7 @@ public final class EngineBench {
                 case "--short" -> {
                     seconds = 4;
                     sizes = List.of(100, 1_000);
+                    quality = false;
                 }
                 case "--seconds" -> seconds = Integer.parseInt(args.pop());
                 case "--pairs" -> sizes = Arrays.stream(args.pop().split(",")).map(String::trim).map(Integer::parseInt).toList();
@@ -77,6 +79,7 @@ public final class EngineBench {
         for (Result r : results) {
             print(out, r, baseline);
         }
+        PollQuality.print(out, quality ? 1_000 : 100, quality ? 300 : 60);
         return 0;
     }
 

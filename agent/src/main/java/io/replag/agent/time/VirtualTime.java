@@ -4,7 +4,8 @@ import java.time.Duration;
 import java.util.PriorityQueue;
 
 /**
- * A wall clock and event loop on virtual time, for deterministic engine tests: nothing happens
+ * A wall clock and event loop on virtual time, for deterministic engine tests and the poll-schedule
+ * comparison in {@code replag bench}: nothing happens
  * until the test advances time, and then timers fire in order, each at its own instant.
  */
 public final class VirtualTime implements WallClock, EventLoop {
