@@ -44,6 +44,7 @@ import java.util.concurrent.TimeUnit;
  * the same table. dynalite has no global tables, so the lab's links replicate: every 20 ms each
  * region's table is scanned, items written there (not copies the lab put there) are queued for
  * every other region, and applied when their link's delay has passed, unless the link is paused.
+ * Each region is scanned and written by its own task, so a dead region stalls no other link.
  * Like a global table, the last write wins and nothing echoes back.
  */
 public final class DynamoLab implements LabStore {
@@ -73,17 +74,18 @@ public final class DynamoLab implements LabStore {
     private final Map<String, Integer> ports = new LinkedHashMap<>();
     /** What replag connects to: a fault proxy in front of each region's dynalite. */
     private final Map<String, FaultProxy> proxies = new LinkedHashMap<>();
-    // touched by the replicator thread and by control calls
+    // touched by the region workers and by control calls
     private final Map<String, Process> processes = new java.util.concurrent.ConcurrentHashMap<>();
     private final Map<String, DynamoDbClient> clients = new java.util.concurrent.ConcurrentHashMap<>();
     private final Map<String, Link> links = new LinkedHashMap<>();
     /** region -> key -> the item as last seen there (written locally or copied by the lab). */
     private final Map<String, Map<Map<String, AttributeValue>, Map<String, AttributeValue>>> seen = new HashMap<>();
-    private final ScheduledExecutorService replicator = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "lab-dynamodb-links");
-        t.setDaemon(true);
-        return t;
-    });
+    /**
+     * One single-threaded worker per region runs both that region's scan and the writes into it:
+     * they never interleave (a scan racing a copy would take the copy for a local write and echo
+     * it), and a dead region stalls only its own worker.
+     */
+    private final Map<String, ScheduledExecutorService> workers = new java.util.concurrent.ConcurrentHashMap<>();
 
     private DynamoLab(Path dynaliteDir, String table, String partitionKey) {
         this.dynaliteDir = dynaliteDir;
@@ -122,7 +124,16 @@ public final class DynamoLab implements LabStore {
                     }
                 }
             }
-            lab.replicator.scheduleWithFixedDelay(lab::replicateOnce, 0, SCAN_EVERY.toMillis(), TimeUnit.MILLISECONDS);
+            for (String region : regions) {
+                ScheduledExecutorService worker = Executors.newSingleThreadScheduledExecutor(r -> {
+                    Thread t = new Thread(r, "lab-dynamodb-" + region);
+                    t.setDaemon(true);
+                    return t;
+                });
+                lab.workers.put(region, worker);
+                worker.scheduleWithFixedDelay(() -> lab.scan(region), 0, SCAN_EVERY.toMillis(), TimeUnit.MILLISECONDS);
+                worker.scheduleWithFixedDelay(() -> lab.applyInto(region), 0, 5, TimeUnit.MILLISECONDS);
+            }
             return lab;
         } catch (IOException | RuntimeException e) {
             lab.close();
@@ -179,7 +190,7 @@ public final class DynamoLab implements LabStore {
         DynamoDbClient client = DynamoDbClient.builder().region(Region.US_EAST_1)
                 .endpointOverride(URI.create("http://127.0.0.1:" + port))
                 .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("lab", "lab")))
-                .httpClientBuilder(UrlConnectionHttpClient.builder().connectionTimeout(Duration.ofSeconds(2)).socketTimeout(Duration.ofSeconds(5)))
+                .httpClientBuilder(UrlConnectionHttpClient.builder().connectionTimeout(Duration.ofMillis(500)).socketTimeout(Duration.ofSeconds(1)))
                 .build();
         client.createTable(b -> b.tableName(table).billingMode(BillingMode.PAY_PER_REQUEST)
                 .attributeDefinitions(AttributeDefinition.builder().attributeName(partitionKey).attributeType(ScalarAttributeType.S).build())
@@ -207,39 +218,50 @@ public final class DynamoLab implements LabStore {
         throw new IOException("dynalite did not listen on " + port + " within 20 s; see " + log);
     }
 
-    /** One replication round: scan every running region, queue its own new writes, apply what is due. */
-    private void replicateOnce() {
+    /** Scans one region and queues its own new writes for every other region. */
+    private void scan(String source) {
+        try {
+            if (!running(source)) {
+                return;
+            }
+            long now = System.nanoTime();
+            List<Map<String, AttributeValue>> items;
+            try {
+                items = clients.get(source).scan(b -> b.tableName(table)).items();
+            } catch (RuntimeException down) {
+                return;
+            }
+            Map<Map<String, AttributeValue>, Map<String, AttributeValue>> known = seen.get(source);
+            for (Map<String, AttributeValue> item : items) {
+                Map<String, AttributeValue> key = Map.of(partitionKey, item.get(partitionKey));
+                if (item.equals(known.get(key))) {
+                    continue; // unchanged, or the lab's own copy
+                }
+                known.put(key, item);
+                links.forEach((name, link) -> {
+                    if (name.startsWith(source + "->")) {
+                        synchronized (link) {
+                            link.queue.addLast(new Pending(now + link.delayMs * 1_000_000L, item));
+                        }
+                    }
+                });
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("lab dynamodb scan of {} failed: {}", source, e.toString());
+        }
+    }
+
+    /** Applies what is due on every link into one region. */
+    private void applyInto(String target) {
         try {
             long now = System.nanoTime();
-            for (String source : new ArrayList<>(clients.keySet())) {
-                if (!running(source)) {
-                    continue;
+            links.forEach((name, link) -> {
+                if (name.endsWith("->" + target)) {
+                    apply(target, link, now);
                 }
-                List<Map<String, AttributeValue>> items;
-                try {
-                    items = clients.get(source).scan(b -> b.tableName(table)).items();
-                } catch (RuntimeException down) {
-                    continue;
-                }
-                Map<Map<String, AttributeValue>, Map<String, AttributeValue>> known = seen.get(source);
-                for (Map<String, AttributeValue> item : items) {
-                    Map<String, AttributeValue> key = Map.of(partitionKey, item.get(partitionKey));
-                    if (item.equals(known.get(key))) {
-                        continue; // unchanged, or the lab's own copy
-                    }
-                    known.put(key, item);
-                    links.forEach((name, link) -> {
-                        if (name.startsWith(source + "->")) {
-                            synchronized (link) {
-                                link.queue.addLast(new Pending(now + link.delayMs * 1_000_000L, item));
-                            }
-                        }
-                    });
-                }
-            }
-            links.forEach((name, link) -> apply(name.substring(name.indexOf("->") + 2), link, now));
+            });
         } catch (RuntimeException e) {
-            LOG.warn("lab dynamodb replication round failed: {}", e.toString());
+            LOG.warn("lab dynamodb replication into {} failed: {}", target, e.toString());
         }
     }
 
@@ -365,7 +387,7 @@ public final class DynamoLab implements LabStore {
 
     @Override
     public synchronized void close() {
-        replicator.shutdownNow();
+        workers.values().forEach(ScheduledExecutorService::shutdownNow);
         proxies.values().forEach(FaultProxy::close);
         clients.values().forEach(DynamoDbClient::close);
         processes.values().forEach(Process::destroy);
