@@ -237,7 +237,7 @@ class DynamoLabIT {
     @Test
     void e_aReplayedOlderCanaryNeverLowersTheStoredSeq() throws Exception {
         ReplicationSet set = Demo.config(lab, "127.0.0.1", 0, ProbeTiming.DEFAULT).sets().get(0);
-        DynamoDbCanaryStore store = new DynamoDbCanaryStore(set);
+        DynamoDbCanaryStore store = new DynamoDbCanaryStore(runtime.vertx(), set);
         CanaryKey key = new CanaryKey("conditional-test", US);
         try {
             store.write(US, new Canary(key, 10, 1_000)).toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);

@@ -9,6 +9,7 @@ import io.replag.agent.spi.CanaryStore;
 import io.replag.agent.spi.NativeLag;
 import io.replag.agent.spi.StaleSeqException;
 import io.vertx.core.Future;
+import io.vertx.core.Vertx;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
@@ -46,8 +47,11 @@ public final class DynamoDbCanaryStore implements CanaryStore {
     /** A datapoint older than this is no current figure. */
     private static final Duration NATIVE_MAX_AGE = Duration.ofMinutes(5);
 
+    private final Vertx vertx;
     private final DynamoDbOptions options;
     private final SdkAsyncHttpClient http;
+    /** Completes once credentials are loaded; see {@link #credentialsReady()}. */
+    private volatile Future<Void> credentialsReady;
     private final AwsCredentialsProvider credentials;
     private final Map<String, DynamoDbAsyncClient> clients = new LinkedHashMap<>();
     private final ReplicationLatencySource cloudWatch;
@@ -57,7 +61,8 @@ public final class DynamoDbCanaryStore implements CanaryStore {
     private record CachedFigures(Instant fetchedAt, Future<Map<String, List<ReplicationLatencySource.Datapoint>>> figures) {
     }
 
-    public DynamoDbCanaryStore(ReplicationSet set) {
+    public DynamoDbCanaryStore(Vertx vertx, ReplicationSet set) {
+        this.vertx = vertx;
         this.options = (DynamoDbOptions) set.options();
         this.http = NettyNioAsyncHttpClient.builder().maxConcurrency(64)
                 .connectionTimeout(Duration.ofSeconds(5)).build();
@@ -65,7 +70,7 @@ public final class DynamoDbCanaryStore implements CanaryStore {
                         .stsClient(StsClient.create())
                         .refreshRequest(r -> r.roleArn(arn).roleSessionName("replag"))
                         .asyncCredentialUpdateEnabled(true).build())
-                .orElseGet(() -> DefaultCredentialsProvider.builder().build()));
+                .orElseGet(() -> DefaultCredentialsProvider.builder().asyncCredentialUpdateEnabled(true).build()));
         set.endpoints().forEach((region, endpoint) -> clients.put(region, client(region, endpoint)));
         this.cloudWatch = options.cloudWatch().orElseGet(() -> new CloudWatchReplicationLatency(http, credentials));
         for (ReplicationPair pair : set.pairs()) {
@@ -81,6 +86,24 @@ public final class DynamoDbCanaryStore implements CanaryStore {
             builder.endpointOverride(URI.create("http://" + endpoint.host() + ":" + endpoint.port()));
         }
         return builder.build();
+    }
+
+    /**
+     * The async SDK asks a credentials provider for credentials on the calling thread, here the
+     * engine's event loop, and the default chain may block there on the first call (profile file,
+     * container or instance metadata). So credentials are loaded once on a worker first, and again
+     * only after a failure; afterwards the providers refresh them in the background.
+     */
+    private Future<Void> credentialsReady() {
+        Future<Void> ready = credentialsReady;
+        if (ready == null || ready.failed()) {
+            ready = vertx.executeBlocking(() -> {
+                credentials.resolveCredentials();
+                return null;
+            }, false);
+            credentialsReady = ready;
+        }
+        return ready;
     }
 
     private DynamoDbAsyncClient client(String region) {
@@ -117,7 +140,7 @@ public final class DynamoDbCanaryStore implements CanaryStore {
                 .expressionAttributeNames(Map.of("#seq", "seq"))
                 .expressionAttributeValues(Map.of(":seq", AttributeValue.fromN(Long.toString(canary.seq()))))
                 .build();
-        return Future.fromCompletionStage(client(region).putItem(put)).<Void>mapEmpty().recover(e -> {
+        return credentialsReady().compose(v -> Future.fromCompletionStage(client(region).putItem(put))).<Void>mapEmpty().recover(e -> {
             Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
             return cause instanceof ConditionalCheckFailedException
                     ? Future.failedFuture(new StaleSeqException("item holds a seq >= " + canary.seq()))
@@ -129,7 +152,7 @@ public final class DynamoDbCanaryStore implements CanaryStore {
     public Future<Optional<Canary>> read(String region, CanaryKey key) {
         GetItemRequest get = GetItemRequest.builder().tableName(options.table()).key(key(key)).consistentRead(true)
                 .projectionExpression("#seq, written_at_us").expressionAttributeNames(Map.of("#seq", "seq")).build();
-        return Future.fromCompletionStage(client(region).getItem(get)).map(response -> {
+        return credentialsReady().compose(v -> Future.fromCompletionStage(client(region).getItem(get))).map(response -> {
             if (!response.hasItem() || response.item().isEmpty() || !response.item().containsKey("seq")) {
                 return Optional.empty();
             }
@@ -147,8 +170,11 @@ public final class DynamoDbCanaryStore implements CanaryStore {
         Instant now = Instant.now();
         CachedFigures cached = nativeCache.get(sourceRegion);
         if (cached == null || cached.fetchedAt.plus(NATIVE_REFRESH).isBefore(now) || cached.figures.failed()) {
-            cached = new CachedFigures(now, cloudWatch.fetch(sourceRegion, options.table(),
-                    targetsBySource.getOrDefault(sourceRegion, List.of()), now.minus(Duration.ofMinutes(10)), now));
+            List<String> targets = targetsBySource.getOrDefault(sourceRegion, List.of());
+            // the lab's source needs no credentials; CloudWatch's client shares the store's
+            Future<Void> ready = options.cloudWatch().isPresent() ? Future.succeededFuture() : credentialsReady();
+            cached = new CachedFigures(now, ready.compose(v -> cloudWatch.fetch(sourceRegion, options.table(), targets,
+                    now.minus(Duration.ofMinutes(10)), now)));
             nativeCache.put(sourceRegion, cached);
         }
         return cached.figures.map(all -> {

@@ -53,6 +53,6 @@ public final class DynamoDbStoreProvider implements StoreProvider {
 
     @Override
     public CanaryStore create(Vertx vertx, ReplicationSet set) {
-        return new DynamoDbCanaryStore(set);
+        return new DynamoDbCanaryStore(vertx, set);
     }
 }

@@ -6,6 +6,9 @@ import io.replag.agent.config.ReplicationSet;
 import io.replag.agent.dynamodb.ReplicationLatencySource.Datapoint;
 import io.replag.agent.spi.NativeLag;
 import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.junit5.VertxExtension;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.Test;
 
 import java.time.Instant;
@@ -18,11 +21,12 @@ import java.util.Optional;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** The store maps CloudWatch's per-receiving-region answer to the right pair, once a minute per source. */
+@ExtendWith(VertxExtension.class)
 class DynamoDbNativeLagTest {
     static final List<String> REGIONS = List.of("us-east-1", "eu-west-1", "ap-southeast-2");
 
     @Test
-    void figuresGoToTheirPairAndOneCallServesEverySourcesTargets() {
+    void figuresGoToTheirPairAndOneCallServesEverySourcesTargets(Vertx vertx) {
         List<String> calls = new ArrayList<>();
         Instant lastMinute = Instant.now().truncatedTo(ChronoUnit.MINUTES).minus(1, ChronoUnit.MINUTES);
         ReplicationLatencySource source = (src, table, receiving, from, to) -> {
@@ -33,7 +37,7 @@ class DynamoDbNativeLagTest {
                     "ap-southeast-2", List.of(new Datapoint(lastMinute.minus(30, ChronoUnit.MINUTES), 99))));
         };
         Map<String, Endpoint> endpoints = Map.of("us-east-1", Endpoint.DEFAULT, "eu-west-1", Endpoint.DEFAULT, "ap-southeast-2", Endpoint.DEFAULT);
-        DynamoDbCanaryStore store = new DynamoDbCanaryStore(new ReplicationSet("t", "dynamodb", endpoints,
+        DynamoDbCanaryStore store = new DynamoDbCanaryStore(vertx, new ReplicationSet("t", "dynamodb", endpoints,
                 ReplicationSet.multiWriter(REGIONS), ProbeTiming.DEFAULT, DynamoDbOptions.builder("sessions").cloudWatch(source).build()));
         try {
             Optional<NativeLag> eu = store.readNativeLag("us-east-1", "eu-west-1").result();

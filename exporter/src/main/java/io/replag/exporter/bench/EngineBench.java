@@ -3,7 +3,6 @@ package io.replag.exporter.bench;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.replag.agent.config.Endpoint;
 import io.replag.agent.config.ProbeTiming;
 import io.replag.agent.config.ReplicationSet;
 import io.replag.agent.engine.Engine;
@@ -19,10 +18,7 @@ import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Deque;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -34,8 +30,6 @@ import java.util.concurrent.TimeUnit;
  * the same process.
  */
 public final class EngineBench {
-    private static final int TARGETS_PER_SET = 10;
-
     private record Result(int pairs, double cpuPerSecond, double heapPerPairBytes, double[] scrapeMs, int scrapeBytes,
                           double readsPerCanary, double medianUncertaintyMs, long series) {
     }
@@ -67,7 +61,7 @@ public final class EngineBench {
         out.printf("replag bench: %d cores, %s %s, max heap %d MB, flags %s%n", Runtime.getRuntime().availableProcessors(),
                 runtime.getVmName(), runtime.getVmVersion(), Runtime.getRuntime().maxMemory() >> 20, runtime.getInputArguments());
         out.printf("each run: %d s at 1 canary/s per source, %d targets per source, delays 20-200 ms, call latency 1-5 ms%n",
-                seconds, TARGETS_PER_SET);
+                seconds, SimulatedRegions.TARGETS_PER_SET);
         Result baseline = run(1, seconds);
         List<Result> results = new ArrayList<>();
         for (int pairs : sizes) {
@@ -96,29 +90,7 @@ public final class EngineBench {
             PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
             VertxEventLoop loop = VertxEventLoop.create(vertx);
             InMemoryCanaryStore store = new InMemoryCanaryStore(loop, WallClock.system());
-            SplittableRandom random = new SplittableRandom(42);
-            SplittableRandom callRandom = new SplittableRandom(7);
-            ProbeTiming timing = ProbeTiming.DEFAULT;
-            List<ReplicationSet> sets = new ArrayList<>();
-            int remaining = pairs;
-            for (int s = 0; remaining > 0; s++) {
-                int targets = Math.min(TARGETS_PER_SET, remaining);
-                remaining -= targets;
-                String source = "s" + s + "-src";
-                Map<String, Endpoint> endpoints = new LinkedHashMap<>();
-                endpoints.put(source, new Endpoint("memory", 1));
-                List<String> replicas = new ArrayList<>();
-                for (int t = 0; t < targets; t++) {
-                    String target = "s" + s + "-t" + t;
-                    replicas.add(target);
-                    endpoints.put(target, new Endpoint("memory", 1));
-                    store.delay(source, target, random.nextLong(20_000, 200_000));
-                }
-                for (String region : endpoints.keySet()) {
-                    store.callLatency(region, () -> callRandom.nextLong(1_000, 5_000));
-                }
-                sets.add(new ReplicationSet("set" + s, "memory", endpoints, ReplicationSet.singleWriter(source, replicas), timing, null));
-            }
+            List<ReplicationSet> sets = SimulatedRegions.build(store, pairs, ProbeTiming.DEFAULT);
             ReplagMetrics metrics = new ReplagMetrics(registry);
             long heapBefore = usedHeapAfterGc();
             List<SetProbe> probes = sets.stream().map(set -> new SetProbe(set, store, loop, WallClock.system(), metrics, "bench")).toList();

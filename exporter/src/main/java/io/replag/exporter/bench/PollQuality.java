@@ -1,7 +1,6 @@
 package io.replag.exporter.bench;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.replag.agent.config.Endpoint;
 import io.replag.agent.config.PollSchedule;
 import io.replag.agent.config.ProbeTiming;
 import io.replag.agent.config.ReplicationSet;
@@ -13,10 +12,9 @@ import io.replag.agent.time.VirtualTime;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.SplittableRandom;
 
 /**
  * Measurement quality against cost for several poll schedules, on virtual time (deterministic,
@@ -51,30 +49,11 @@ final class PollQuality {
     static double[] run(PollSchedule schedule, int pairs, int seconds) {
         VirtualTime time = new VirtualTime(1_700_000_000_000_000L);
         InMemoryCanaryStore store = new InMemoryCanaryStore(time, time);
-        SplittableRandom delays = new SplittableRandom(42);
-        SplittableRandom calls = new SplittableRandom(7);
         ProbeTiming timing = ProbeTiming.builder().poll(schedule).build();
         List<Long> uncertainties = new ArrayList<>();
         List<Long> latencies = new ArrayList<>();
         ReplagMetrics metrics = new ReplagMetrics(new SimpleMeterRegistry());
-        int remaining = pairs;
-        for (int s = 0; remaining > 0; s++) {
-            int targets = Math.min(10, remaining);
-            remaining -= targets;
-            Map<String, Endpoint> endpoints = new LinkedHashMap<>();
-            String source = "s" + s + "-src";
-            endpoints.put(source, new Endpoint("memory", 1));
-            List<String> replicas = new ArrayList<>();
-            for (int t = 0; t < targets; t++) {
-                String target = "s" + s + "-t" + t;
-                replicas.add(target);
-                endpoints.put(target, new Endpoint("memory", 1));
-                store.delay(source, target, delays.nextLong(20_000, 200_000));
-            }
-            for (String region : endpoints.keySet()) {
-                store.callLatency(region, () -> calls.nextLong(1_000, 5_000));
-            }
-            ReplicationSet set = new ReplicationSet("q" + s, "memory", endpoints, ReplicationSet.singleWriter(source, replicas), timing, null);
+        for (ReplicationSet set : SimulatedRegions.build(store, pairs, timing)) {
             new SetProbe(set, store, time, time, metrics, "bench", (st, pair, a) -> {
                 uncertainties.add(a.uncertaintyMicros());
                 latencies.add(a.latencyMicros());

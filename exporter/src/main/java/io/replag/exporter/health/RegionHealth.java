@@ -25,20 +25,31 @@ public final class RegionHealth {
     public record Status(boolean healthy, String body) {
     }
 
+    /** A set whose store counts, with the pairs that count for one region: fixed for a configuration. */
+    private record Counted(SetProbe set, String name, List<PairView> pairs) {
+    }
+
     private final RegionHealthConfig config;
-    private final List<SetProbe> sets;
     private final LongSupplier nanoTime;
     private final Set<String> regions = new LinkedHashSet<>();
+    /** Region to what counts for it, computed once: evaluation runs every second. */
+    private final Map<String, List<Counted>> counted = new LinkedHashMap<>();
     private final Map<String, Long> breachSince = new LinkedHashMap<>();
     private final Map<String, Status> last = new LinkedHashMap<>();
 
     public RegionHealth(RegionHealthConfig config, List<SetProbe> sets, LongSupplier nanoTime) {
         this.config = config;
-        this.sets = List.copyOf(sets);
         this.nanoTime = nanoTime;
         for (SetProbe set : sets) {
-            if (counts(set.set().store())) {
-                regions.addAll(set.set().endpoints().keySet());
+            if (!counts(set.set().store())) {
+                continue;
+            }
+            List<PairView> views = set.pairViews();
+            String name = set.set().store() + "/" + set.set().name();
+            for (String region : set.set().endpoints().keySet()) {
+                regions.add(region);
+                counted.computeIfAbsent(region, r -> new ArrayList<>())
+                        .add(new Counted(set, name, views.stream().filter(p -> counts(p, region)).toList()));
             }
         }
         regions.forEach(r -> breachSince.put(r, nanoTime.getAsLong())); // nothing measured yet: a breach that grace covers
@@ -79,35 +90,22 @@ public final class RegionHealth {
     }
 
     private int countedPairs(String region) {
-        int n = 0;
-        for (SetProbe set : sets) {
-            if (counts(set.set().store())) {
-                n += (int) set.pairViews().stream().filter(p -> counts(p, region)).count();
-            }
-        }
-        return n;
+        return counted.get(region).stream().mapToInt(c -> c.pairs().size()).sum();
     }
 
     private List<String> problems(String region) {
         List<String> problems = new ArrayList<>();
         double maxLag = config.maxLag().toMillis() / 1000.0;
-        for (SetProbe set : sets) {
-            if (!counts(set.set().store())) {
-                continue;
+        for (Counted c : counted.get(region)) {
+            if (c.set().endpointUp(region) == 0) {
+                problems.add(c.name() + " endpoint in " + region + " failing");
             }
-            String name = set.set().store() + "/" + set.set().name();
-            if (set.endpointUp(region) == 0) {
-                problems.add(name + " endpoint in " + region + " failing");
-            }
-            for (PairView pair : set.pairViews()) {
-                if (!counts(pair, region)) {
-                    continue;
-                }
+            for (PairView pair : c.pairs()) {
                 double lag = pair.lagSeconds().getAsDouble();
                 if (Double.isNaN(lag)) {
-                    problems.add(name + " " + pair.source() + "->" + pair.target() + " not measured yet");
+                    problems.add(c.name() + " " + pair.source() + "->" + pair.target() + " not measured yet");
                 } else if (lag > maxLag) {
-                    problems.add(name + " " + pair.source() + "->" + pair.target() + " lag " + String.format("%.1fs", lag)
+                    problems.add(c.name() + " " + pair.source() + "->" + pair.target() + " lag " + String.format("%.1fs", lag)
                             + " > " + seconds(config.maxLag().toMillis()));
                 }
             }

@@ -58,8 +58,15 @@ public final class HttpEndpoints {
         }
         router.get("/").handler(ctx -> ctx.response().putHeader("Content-Type", "text/html; charset=utf-8")
                 .putHeader("Cache-Control", "no-cache").end(STATUS_PAGE));
-        router.get("/status.json").handler(ctx -> ctx.response().putHeader("Content-Type", "application/json")
-                .putHeader("Cache-Control", "no-store").end(StatusJson.render(engine.get(), regionHealthConfig.get()).encode()));
+        // Like /metrics, it walks every pair: render it off the event loop (it reads volatile snapshots only).
+        router.get("/status.json").handler(ctx -> vertx.executeBlocking(
+                () -> StatusJson.render(engine.get(), regionHealthConfig.get()).encode(), false).onComplete(ar -> {
+            if (ar.succeeded()) {
+                ctx.response().putHeader("Content-Type", "application/json").putHeader("Cache-Control", "no-store").end(ar.result());
+            } else {
+                text(ctx, 500, "status failed: " + ar.cause().getClass().getSimpleName() + "\n");
+            }
+        }));
         router.get("/metrics").handler(this::metrics);
         router.get("/health").handler(ctx -> text(ctx, 200, "ok\n"));
         router.get("/ready").handler(ctx -> {
