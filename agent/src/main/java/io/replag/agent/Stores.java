@@ -2,6 +2,7 @@ package io.replag.agent;
 
 import io.replag.agent.dynamodb.DynamoDbStoreProvider;
 import io.replag.agent.postgres.PostgresStoreProvider;
+import io.replag.agent.s3.S3StoreProvider;
 import io.replag.agent.spi.StoreProvider;
 
 import java.util.List;
@@ -9,7 +10,7 @@ import java.util.Optional;
 
 /** The stores replag knows. A new store adds its provider here. */
 public final class Stores {
-    private static final List<StoreProvider> ALL = List.of(new PostgresStoreProvider(), new DynamoDbStoreProvider());
+    private static final List<StoreProvider> ALL = List.of(new PostgresStoreProvider(), new DynamoDbStoreProvider(), new S3StoreProvider());
 
     private Stores() {
     }

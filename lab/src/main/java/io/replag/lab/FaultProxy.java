@@ -20,7 +20,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
 /**
- * An HTTP/1.1 proxy in front of one lab region's endpoint (DynamoDB today, S3 later) that can add
+ * An HTTP/1.1 proxy in front of one lab region's endpoint (DynamoDB, S3) that can add
  * latency, answer with the store's throttling error or a 500, or reset connections, switched at
  * run time. Raw sockets rather than an HTTP server library, because only a raw socket can send a
  * real TCP reset. Requests must carry Content-Length (the AWS SDKs' JSON and XML calls do).
@@ -37,6 +37,21 @@ public final class FaultProxy implements AutoCloseable {
         return t;
     });
     private volatile Fault fault = Fault.NONE;
+    private final ResponseHeaders extraHeaders;
+
+    /** Headers the lab adds to a successful answer, where the emulated store would send them and the lab's server does not. */
+    @FunctionalInterface
+    public interface ResponseHeaders {
+        /**
+         * @param method          the request's method
+         * @param path            the request's path, without the query
+         * @param responseHeaders the upstream answer's headers, names in lower case
+         * @return headers to add (none: an empty map)
+         */
+        Map<String, String> extra(String method, String path, Map<String, String> responseHeaders);
+
+        ResponseHeaders NONE = (m, p, h) -> Map.of();
+    }
 
     /**
      * @param upstreamPort    the real endpoint on 127.0.0.1
@@ -45,6 +60,12 @@ public final class FaultProxy implements AutoCloseable {
      * @param throttleBody    body of that answer
      */
     public FaultProxy(int upstreamPort, int throttleStatus, String throttleType, String throttleBody) throws IOException {
+        this(upstreamPort, throttleStatus, throttleType, throttleBody, ResponseHeaders.NONE);
+    }
+
+    public FaultProxy(int upstreamPort, int throttleStatus, String throttleType, String throttleBody,
+                      ResponseHeaders extraHeaders) throws IOException {
+        this.extraHeaders = extraHeaders;
         this.server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
         this.upstreamPort = upstreamPort;
         this.throttleResponse = response(throttleStatus, "Throttled", throttleType, throttleBody);
@@ -83,10 +104,22 @@ public final class FaultProxy implements AutoCloseable {
             InputStream fromUpstream = upstream.getInputStream();
             OutputStream toUpstream = upstream.getOutputStream();
             while (true) {
-                byte[] request = readMessage(fromClient, false);
-                if (request == null) {
+                byte[] requestHead = readHead(fromClient);
+                if (requestHead == null) {
                     return;
                 }
+                String head = new String(requestHead, StandardCharsets.ISO_8859_1);
+                Map<String, String> requestHeaders = headers(head);
+                if ("100-continue".equalsIgnoreCase(requestHeaders.getOrDefault("expect", ""))) {
+                    // answer for the upstream, whose answer this proxy would otherwise have to relay mid-request
+                    toClient.write("HTTP/1.1 100 Continue\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
+                    toClient.flush();
+                    requestHead = head.replaceAll("(?im)^expect:[^\r\n]*\r\n", "").getBytes(StandardCharsets.ISO_8859_1);
+                }
+                byte[] request = withBody(requestHead, requestHeaders, fromClient);
+                String[] requestLine = head.substring(0, head.indexOf("\r\n")).split(" ");
+                String method = requestLine[0];
+                String path = requestLine.length > 1 ? requestLine[1].split("\\?")[0] : "/";
                 Fault f = fault;
                 if (f.latencyMs() > 0) {
                     Thread.sleep(f.latencyMs()); // the injected latency itself
@@ -101,11 +134,14 @@ public final class FaultProxy implements AutoCloseable {
                     default -> {
                         toUpstream.write(request);
                         toUpstream.flush();
-                        byte[] answer = readMessage(fromUpstream, true);
-                        if (answer == null) {
+                        byte[] answerHead = readHead(fromUpstream);
+                        if (answerHead == null) {
                             return;
                         }
-                        toClient.write(answer);
+                        Map<String, String> answerHeaders = headers(new String(answerHead, StandardCharsets.ISO_8859_1));
+                        // a HEAD answer announces a length but has no body
+                        byte[] answer = "HEAD".equals(method) ? answerHead : withBody(answerHead, answerHeaders, fromUpstream);
+                        toClient.write(addHeaders(answer, method, path, answerHeaders));
                     }
                 }
                 toClient.flush();
@@ -119,8 +155,8 @@ public final class FaultProxy implements AutoCloseable {
         }
     }
 
-    /** Reads one HTTP/1.1 message (head and Content-Length or chunked body); null at end of stream. */
-    private static byte[] readMessage(InputStream in, boolean response) throws IOException {
+    /** Reads the head of one HTTP/1.1 message, up to and including the blank line; null at end of stream. */
+    private static byte[] readHead(InputStream in) throws IOException {
         ByteArrayOutputStream head = new ByteArrayOutputStream();
         int last4 = 0;
         while (last4 != 0x0D0A0D0A) { // the blank line that ends the head
@@ -131,9 +167,13 @@ public final class FaultProxy implements AutoCloseable {
             head.write(b);
             last4 = (last4 << 8) | b;
         }
-        Map<String, String> headers = headers(head.toString(StandardCharsets.ISO_8859_1));
+        return head.toByteArray();
+    }
+
+    /** The head followed by the message's body (Content-Length or chunked). */
+    private static byte[] withBody(byte[] head, Map<String, String> headers, InputStream in) throws IOException {
         ByteArrayOutputStream message = new ByteArrayOutputStream();
-        message.write(head.toByteArray());
+        message.write(head);
         if ("chunked".equalsIgnoreCase(headers.getOrDefault("transfer-encoding", ""))) {
             while (true) {
                 String sizeLine = readLine(in);
@@ -148,6 +188,34 @@ public final class FaultProxy implements AutoCloseable {
         int length = Integer.parseInt(headers.getOrDefault("content-length", "0"));
         message.write(in.readNBytes(length));
         return message.toByteArray();
+    }
+
+    private byte[] addHeaders(byte[] answer, String method, String path, Map<String, String> answerHeaders) {
+        String text = new String(answer, 0, Math.min(answer.length, 16), StandardCharsets.ISO_8859_1);
+        if (!text.startsWith("HTTP/1.1 200")) {
+            return answer;
+        }
+        Map<String, String> extra = extraHeaders.extra(method, path, answerHeaders);
+        if (extra.isEmpty()) {
+            return answer;
+        }
+        int lineEnd = indexOfCrlf(answer);
+        StringBuilder added = new StringBuilder();
+        extra.forEach((k, v) -> added.append(k).append(": ").append(v).append("\r\n"));
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        out.write(answer, 0, lineEnd + 2);
+        out.writeBytes(added.toString().getBytes(StandardCharsets.ISO_8859_1));
+        out.write(answer, lineEnd + 2, answer.length - lineEnd - 2);
+        return out.toByteArray();
+    }
+
+    private static int indexOfCrlf(byte[] b) {
+        for (int i = 0; i + 1 < b.length; i++) {
+            if (b[i] == '\r' && b[i + 1] == '\n') {
+                return i;
+            }
+        }
+        return b.length - 2;
     }
 
     private static String readLine(InputStream in) throws IOException {
@@ -172,7 +240,7 @@ public final class FaultProxy implements AutoCloseable {
         return out;
     }
 
-    private static byte[] response(int status, String reason, String type, String body) {
+    static byte[] response(int status, String reason, String type, String body) {
         byte[] b = body.getBytes(StandardCharsets.UTF_8);
         String head = "HTTP/1.1 " + status + " " + reason + "\r\nContent-Type: " + type + "\r\nContent-Length: " + b.length
                 + "\r\nx-amzn-RequestId: lab-fault\r\n\r\n";

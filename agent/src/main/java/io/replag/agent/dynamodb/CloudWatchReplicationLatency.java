@@ -1,5 +1,8 @@
 package io.replag.agent.dynamodb;
 
+import io.replag.agent.cloudwatch.Datapoint;
+import io.replag.agent.cloudwatch.NativeFigure;
+
 import io.vertx.core.Future;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.http.async.SdkAsyncHttpClient;

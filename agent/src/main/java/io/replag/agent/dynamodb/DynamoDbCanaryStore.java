@@ -1,5 +1,9 @@
 package io.replag.agent.dynamodb;
 
+import io.replag.agent.cloudwatch.Datapoint;
+import io.replag.agent.cloudwatch.NativeFigure;
+
+import io.replag.agent.aws.AwsCredentials;
 import io.replag.agent.config.Endpoint;
 import io.replag.agent.config.ReplicationPair;
 import io.replag.agent.config.ReplicationSet;
@@ -10,8 +14,6 @@ import io.replag.agent.spi.NativeLag;
 import io.replag.agent.spi.StaleSeqException;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
-import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.http.async.SdkAsyncHttpClient;
 import software.amazon.awssdk.http.nio.netty.NettyNioAsyncHttpClient;
@@ -21,8 +23,6 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
 import software.amazon.awssdk.services.dynamodb.model.GetItemRequest;
 import software.amazon.awssdk.services.dynamodb.model.PutItemRequest;
-import software.amazon.awssdk.services.sts.StsClient;
-import software.amazon.awssdk.services.sts.auth.StsAssumeRoleCredentialsProvider;
 
 import java.net.URI;
 import java.time.Duration;
@@ -50,15 +50,13 @@ public final class DynamoDbCanaryStore implements CanaryStore {
     private final Vertx vertx;
     private final DynamoDbOptions options;
     private final SdkAsyncHttpClient http;
-    /** Completes once credentials are loaded; see {@link #credentialsReady()}. */
-    private volatile Future<Void> credentialsReady;
-    private final AwsCredentialsProvider credentials;
+    private final AwsCredentials credentials;
     private final Map<String, DynamoDbAsyncClient> clients = new LinkedHashMap<>();
     private final ReplicationLatencySource cloudWatch;
     private final Map<String, List<String>> targetsBySource = new HashMap<>();
     private final Map<String, CachedFigures> nativeCache = new HashMap<>();
 
-    private record CachedFigures(Instant fetchedAt, Future<Map<String, List<ReplicationLatencySource.Datapoint>>> figures) {
+    private record CachedFigures(Instant fetchedAt, Future<Map<String, List<Datapoint>>> figures) {
     }
 
     public DynamoDbCanaryStore(Vertx vertx, ReplicationSet set) {
@@ -66,20 +64,16 @@ public final class DynamoDbCanaryStore implements CanaryStore {
         this.options = (DynamoDbOptions) set.options();
         this.http = NettyNioAsyncHttpClient.builder().maxConcurrency(64)
                 .connectionTimeout(Duration.ofSeconds(5)).build();
-        this.credentials = options.credentials().orElseGet(() -> options.roleArn().<AwsCredentialsProvider>map(arn -> StsAssumeRoleCredentialsProvider.builder()
-                        .stsClient(StsClient.create())
-                        .refreshRequest(r -> r.roleArn(arn).roleSessionName("replag"))
-                        .asyncCredentialUpdateEnabled(true).build())
-                .orElseGet(() -> DefaultCredentialsProvider.builder().asyncCredentialUpdateEnabled(true).build()));
+        this.credentials = new AwsCredentials(vertx, options.credentials(), options.roleArn());
         set.endpoints().forEach((region, endpoint) -> clients.put(region, client(region, endpoint)));
-        this.cloudWatch = options.cloudWatch().orElseGet(() -> new CloudWatchReplicationLatency(http, credentials));
+        this.cloudWatch = options.cloudWatch().orElseGet(() -> new CloudWatchReplicationLatency(http, credentials.provider()));
         for (ReplicationPair pair : set.pairs()) {
             targetsBySource.computeIfAbsent(pair.source(), k -> new java.util.ArrayList<>()).add(pair.target());
         }
     }
 
     private DynamoDbAsyncClient client(String region, Endpoint endpoint) {
-        var builder = DynamoDbAsyncClient.builder().region(Region.of(region)).httpClient(http).credentialsProvider(credentials)
+        var builder = DynamoDbAsyncClient.builder().region(Region.of(region)).httpClient(http).credentialsProvider(credentials.provider())
                 // the engine puts its own timeout on every call and counts failures; SDK retries would hide them
                 .overrideConfiguration(c -> c.retryStrategy(s -> s.maxAttempts(1)));
         if (!endpoint.isDefault()) {
@@ -88,22 +82,8 @@ public final class DynamoDbCanaryStore implements CanaryStore {
         return builder.build();
     }
 
-    /**
-     * The async SDK asks a credentials provider for credentials on the calling thread, here the
-     * engine's event loop, and the default chain may block there on the first call (profile file,
-     * container or instance metadata). So credentials are loaded once on a worker first, and again
-     * only after a failure; afterwards the providers refresh them in the background.
-     */
     private Future<Void> credentialsReady() {
-        Future<Void> ready = credentialsReady;
-        if (ready == null || ready.failed()) {
-            ready = vertx.executeBlocking(() -> {
-                credentials.resolveCredentials();
-                return null;
-            }, false);
-            credentialsReady = ready;
-        }
-        return ready;
+        return credentials.ready();
     }
 
     private DynamoDbAsyncClient client(String region) {
@@ -179,16 +159,16 @@ public final class DynamoDbCanaryStore implements CanaryStore {
         }
         return cached.figures.map(all -> {
             OptionalDouble seconds = NativeFigure.current(all.getOrDefault(targetRegion, List.of()), Instant.now(), NATIVE_MAX_AGE);
-            return seconds.isPresent() ? Optional.of(new NativeLag("ReplicationLatency", seconds.getAsDouble())) : Optional.empty();
+            return seconds.isPresent() ? Optional.of(new NativeLag("ReplicationLatency", seconds.getAsDouble() / 1000.0)) : Optional.empty();
         });
     }
 
     @Override
     public Optional<String> errorReason(Throwable failure) {
-        Throwable t = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
-        if (t instanceof software.amazon.awssdk.core.exception.SdkClientException && t.getMessage() != null
-                && t.getMessage().startsWith("Unable to load credentials")) {
-            return Optional.of("no_credentials");
+        Throwable t = AwsCredentials.unwrap(failure);
+        Optional<String> credentialsReason = AwsCredentials.errorReason(t);
+        if (credentialsReason.isPresent()) {
+            return credentialsReason;
         }
         if (t instanceof AwsServiceException aws) {
             String code = aws.awsErrorDetails() == null ? "" : String.valueOf(aws.awsErrorDetails().errorCode());

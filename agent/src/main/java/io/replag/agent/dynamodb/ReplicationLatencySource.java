@@ -1,5 +1,6 @@
 package io.replag.agent.dynamodb;
 
+import io.replag.agent.cloudwatch.Datapoint;
 import io.vertx.core.Future;
 
 import java.time.Instant;
@@ -13,12 +14,8 @@ import java.util.Map;
  */
 public interface ReplicationLatencySource {
 
-    /** A one-minute datapoint: the period's start and its average latency in milliseconds. */
-    record Datapoint(Instant periodStart, double averageMillis) {
-    }
-
     /**
-     * The datapoints between {@code from} and {@code to} for every receiving region, in one call.
+     * The datapoints between {@code from} and {@code to} for every receiving region, in one call; values are average milliseconds per one-minute period.
      *
      * @return receiving region to its datapoints, in any order
      */

@@ -139,6 +139,9 @@ final class PairProbe {
                         meters::nativeLagUnknown))
                 // an old figure must not pass for a current one
                 .onFailure(e -> meters.nativeLagUnknown())
+                .compose(v -> ctx.call("native", pair.target(), () -> ctx.store.readNativeOperations(pair.source(), pair.target())))
+                .onSuccess(meters::nativeOperations)
+                .onFailure(e -> meters.nativeOperations(java.util.Map.of()))
                 .onComplete(ar -> scheduleNative(ctx.set.timing().nativeInterval().toNanos() / 1_000));
     }
 }

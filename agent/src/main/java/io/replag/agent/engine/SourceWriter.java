@@ -37,6 +37,9 @@ final class SourceWriter {
     private long dueMicros = -1;
     private final Timer scheduleDelay;
     private long timer = -1;
+    /** Sets the replication-status gauges; null when the store reports no status. */
+    private final java.util.function.Consumer<String> replicationStatus;
+    private long statusTimer = -1;
     private volatile boolean firstWriteAttempted;
     private volatile boolean anyWriteSucceeded;
 
@@ -48,6 +51,8 @@ final class SourceWriter {
         this.random = new SplittableRandom(seed);
         this.intervalMicros = ctx.set.timing().interval().toNanos() / 1_000;
         this.scheduleDelay = ctx.metrics.writeScheduleDelay(ctx.set.store(), ctx.set.name(), region);
+        this.replicationStatus = ctx.store.reportsReplicationStatus()
+                ? ctx.metrics.replicationStatus(ctx.set.store(), ctx.set.name(), region) : null;
     }
 
     void start() {
@@ -58,6 +63,10 @@ final class SourceWriter {
         if (timer >= 0) {
             ctx.loop.cancel(timer);
             timer = -1;
+        }
+        if (statusTimer >= 0) {
+            ctx.loop.cancel(statusTimer);
+            statusTimer = -1;
         }
     }
 
@@ -98,6 +107,9 @@ final class SourceWriter {
         Canary canary = new Canary(key, nextSeq++, ctx.nowMicros());
         ctx.call("write", region, () -> ctx.store.write(region, canary))
                 .onSuccess(v -> {
+                    if (replicationStatus != null && !anyWriteSucceeded) {
+                        scheduleStatus();
+                    }
                     anyWriteSucceeded = true;
                     for (PairProbe pair : pairs) {
                         pair.written(canary);
@@ -126,6 +138,24 @@ final class SourceWriter {
         long offset = jitter > 0 ? (long) ((random.nextDouble() * 2 - 1) * jitter * intervalMicros) : 0;
         dueMicros = Math.max(now, plannedMicros + offset);
         after(dueMicros - now);
+    }
+
+    /** Reads the store's own replication status of the newest canary at the native interval, once writes succeed. */
+    private void scheduleStatus() {
+        if (!ctx.stopped) {
+            statusTimer = ctx.loop.schedule(ctx.set.timing().nativeInterval().toNanos() / 1_000, this::readStatus);
+        }
+    }
+
+    private void readStatus() {
+        statusTimer = -1;
+        if (ctx.stopped) {
+            return;
+        }
+        ctx.call("status", region, () -> ctx.store.readReplicationStatus(region, key))
+                .onSuccess(status -> replicationStatus.accept(status.orElse(null)))
+                .onFailure(e -> replicationStatus.accept(null))
+                .onComplete(ar -> scheduleStatus());
     }
 
     private void after(long delayMicros) {

@@ -24,6 +24,7 @@ public final class PairMeters {
     private volatile double lastArrivalSeconds = Double.NaN;
     private volatile double uncertaintySeconds = Double.NaN;
     private final Map<String, double[]> nativeLag = new ConcurrentHashMap<>();
+    private final Map<String, double[]> nativeOperations = new ConcurrentHashMap<>();
     /** Micrometer holds gauge state weakly: keep the supplier reachable for the pair's lifetime. */
     private DoubleSupplier lagNow;
 
@@ -91,6 +92,18 @@ public final class PairMeters {
     /** The store gave no figure this time (error, replication stopped): show none rather than an old one. */
     public void nativeLagUnknown() {
         nativeLag.values().forEach(h -> h[0] = Double.NaN);
+    }
+
+    /** The store's operation counts for the pair (S3 pending and failed replications); NaN when it has none now. */
+    public void nativeOperations(Map<String, Double> counts) {
+        nativeOperations.values().forEach(h -> h[0] = Double.NaN);
+        counts.forEach((metric, value) -> nativeOperations.computeIfAbsent(metric, k -> {
+            double[] holder = {Double.NaN};
+            Gauge.builder("replag.native.operations", holder, h -> h[0])
+                    .description("The store's own count of replication operations for this pair, e.g. pending or failed")
+                    .tags(tags.and("source_metric", k)).register(registry);
+            return holder;
+        })[0] = value);
     }
 
     public void nativeLag(String sourceMetric, double seconds) {

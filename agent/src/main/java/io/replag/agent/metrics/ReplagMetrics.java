@@ -63,7 +63,27 @@ public final class ReplagMetrics {
                 .register(registry);
     }
 
-    /** Counts one failed store call; {@code op} is write, read, native or prepare. */
+    /** The replication statuses a store may report for its source canaries, exported as 0/1 gauges. */
+    public static final List<String> REPLICATION_STATUSES = List.of("PENDING", "COMPLETED", "FAILED", "REPLICA", "NONE");
+
+    /**
+     * The replication status of the newest canary in one source region: 1 on the current status,
+     * 0 on the others, NaN on all while unknown (before the first read, after a failed read).
+     * Returns the setter; {@code null} means unknown.
+     */
+    public java.util.function.Consumer<String> replicationStatus(String store, String resource, String region) {
+        Map<String, double[]> holders = new java.util.LinkedHashMap<>();
+        for (String status : REPLICATION_STATUSES) {
+            double[] holder = {Double.NaN};
+            holders.put(status, holder);
+            Gauge.builder("replag.replication.status", holder, h -> h[0])
+                    .description("1 for the store's own replication status of the newest canary written in the region")
+                    .tags("store", store, "resource", resource, "region", region, "status", status).register(registry);
+        }
+        return current -> holders.forEach((status, h) -> h[0] = current == null ? Double.NaN : status.equals(current) ? 1 : 0);
+    }
+
+    /** Counts one failed store call; {@code op} is write, read, native, status or prepare. */
     public void error(String store, String resource, String region, String op, String reason) {
         Tags tags = Tags.of("store", store, "resource", resource, "region", region, "op", op, "reason", reason);
         errors.computeIfAbsent(tags, t -> Counter.builder("replag.errors")

@@ -42,6 +42,29 @@ public interface CanaryStore {
     Future<Optional<NativeLag>> readNativeLag(String sourceRegion, String targetRegion);
 
     /**
+     * The store's own counts of replication operations for the pair, by metric name (S3:
+     * {@code OperationsPendingReplication}, {@code OperationsFailedReplication}); empty when it
+     * has none. Read at the same cadence as {@link #readNativeLag}.
+     */
+    default Future<java.util.Map<String, Double>> readNativeOperations(String sourceRegion, String targetRegion) {
+        return Future.succeededFuture(java.util.Map.of());
+    }
+
+    /** True if {@link #readReplicationStatus} says something; the engine then reads it per source. */
+    default boolean reportsReplicationStatus() {
+        return false;
+    }
+
+    /**
+     * The replication status the store itself keeps for the newest canary written in
+     * {@code region} (S3: the source object's {@code x-amz-replication-status}: {@code PENDING},
+     * {@code COMPLETED}, {@code FAILED}; {@code NONE} when no rule covers the object).
+     */
+    default Future<Optional<String>> readReplicationStatus(String region, CanaryKey key) {
+        return Future.succeededFuture(Optional.empty());
+    }
+
+    /**
      * Names the reason of a failure in a few stable words ({@code table_missing},
      * {@code auth_failed}, ...) for the {@code reason} label, when the store knows better than
      * the engine's generic classification. Must never include credentials.

@@ -27,5 +27,18 @@ public interface StoreProvider {
      */
     Object parseOptions(ConfigNode node);
 
+    /** As {@link #parseOptions(ConfigNode)}, for stores whose options name the set's regions (S3's buckets and rules). */
+    default Object parseOptions(ConfigNode node, java.util.List<String> regions) {
+        return parseOptions(node);
+    }
+
+    /**
+     * The pairs to probe when the store's options decide them (S3: one per replication rule);
+     * empty to probe the default shape (every ordered pair, or primary to each replica).
+     */
+    default java.util.Optional<java.util.List<io.replag.agent.config.ReplicationPair>> pairs(Object options) {
+        return java.util.Optional.empty();
+    }
+
     CanaryStore create(Vertx vertx, ReplicationSet set);
 }

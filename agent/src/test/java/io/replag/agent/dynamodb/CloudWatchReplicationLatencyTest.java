@@ -1,6 +1,8 @@
 package io.replag.agent.dynamodb;
 
-import io.replag.agent.dynamodb.ReplicationLatencySource.Datapoint;
+import io.replag.agent.cloudwatch.NativeFigure;
+
+import io.replag.agent.cloudwatch.Datapoint;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.cloudwatch.model.GetMetricDataResponse;
 import software.amazon.awssdk.services.cloudwatch.model.MetricDataResult;
@@ -31,7 +33,7 @@ class CloudWatchReplicationLatencyTest {
         Map<String, List<Datapoint>> mapped = CloudWatchReplicationLatency.datapoints(response, List.of("eu-west-1", "ap-southeast-2"));
 
         assertThat(mapped.get("ap-southeast-2")).hasSize(3);
-        assertThat(NativeFigure.current(mapped.get("ap-southeast-2"), NOW, Duration.ofMinutes(5))).isEqualTo(OptionalDouble.of(1.8));
+        assertThat(NativeFigure.current(mapped.get("ap-southeast-2"), NOW, Duration.ofMinutes(5))).isEqualTo(OptionalDouble.of(1800));
         assertThat(NativeFigure.current(mapped.get("eu-west-1"), NOW, Duration.ofMinutes(5))).as("13 minutes old").isEmpty();
     }
 }

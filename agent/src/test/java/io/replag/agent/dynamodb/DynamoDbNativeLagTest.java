@@ -3,7 +3,7 @@ package io.replag.agent.dynamodb;
 import io.replag.agent.config.Endpoint;
 import io.replag.agent.config.ProbeTiming;
 import io.replag.agent.config.ReplicationSet;
-import io.replag.agent.dynamodb.ReplicationLatencySource.Datapoint;
+import io.replag.agent.cloudwatch.Datapoint;
 import io.replag.agent.spi.NativeLag;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;

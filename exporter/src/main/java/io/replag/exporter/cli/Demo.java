@@ -5,11 +5,14 @@ import io.replag.agent.config.ProbeTiming;
 import io.replag.agent.config.ReplicationSet;
 import io.replag.agent.dynamodb.DynamoDbOptions;
 import io.replag.agent.postgres.PostgresOptions;
+import io.replag.agent.s3.S3Options;
+import io.replag.agent.s3.S3Rule;
 import io.replag.exporter.config.ReplagConfig;
 import io.replag.lab.Lab;
 import io.replag.lab.LabStore;
 import io.replag.lab.dynamodb.DynamoLab;
 import io.replag.lab.postgres.PostgresLab;
+import io.replag.lab.s3.S3Lab;
 
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
@@ -26,6 +29,11 @@ public final class Demo {
     public static final List<String> REPLICAS = List.of("eu-west-1", "ap-southeast-2");
     public static final List<String> REGIONS = List.of("us-east-1", "eu-west-1", "ap-southeast-2");
     public static final String DYNAMO_TABLE = "sessions";
+    public static final String S3_SET = "assets";
+    /** The demo's S3 rules: us-east-1 and eu-west-1 replicate both ways, us-east-1 also one way to ap-southeast-2. */
+    public static final Map<String, List<String>> S3_RULES = Map.of(
+            "us-east-1", List.of("eu-west-1", "ap-southeast-2"),
+            "eu-west-1", List.of("us-east-1"));
 
     private Demo() {
     }
@@ -42,7 +50,20 @@ public final class Demo {
             stores.forEach(LabStore::close);
             throw e;
         }
+        try {
+            stores.add(S3Lab.start(s3Buckets(), S3_RULES));
+        } catch (Exception e) {
+            stores.forEach(LabStore::close);
+            throw e;
+        }
         return new Lab(stores);
+    }
+
+    /** The demo's bucket in each region. */
+    public static Map<String, String> s3Buckets() {
+        Map<String, String> buckets = new LinkedHashMap<>();
+        REGIONS.forEach(r -> buckets.put(r, "assets-" + r));
+        return buckets;
     }
 
     public static Lab startLab() throws Exception {
@@ -67,6 +88,22 @@ public final class Demo {
             sets.add(new ReplicationSet(DYNAMO_TABLE, "dynamodb", dynamoEndpoints, ReplicationSet.multiWriter(REGIONS), timing,
                     DynamoDbOptions.builder(DYNAMO_TABLE).partitionKey("pk").cloudWatch(new LabReplicationLatency(dynamo))
                             .credentials(StaticCredentialsProvider.create(AwsBasicCredentials.create("lab", "lab"))).build()));
+        });
+        lab.stores().stream().filter(s -> s instanceof S3Lab).map(s -> (S3Lab) s).findFirst().ifPresent(s3 -> {
+            Map<String, Endpoint> endpoints = new LinkedHashMap<>();
+            s3.ports().forEach((region, p) -> endpoints.put(region, new Endpoint("127.0.0.1", p)));
+            List<S3Rule> rules = new ArrayList<>();
+            for (String source : REGIONS) {
+                for (String target : S3_RULES.getOrDefault(source, List.of())) {
+                    rules.add(new S3Rule(source, target, java.util.Optional.of("replag-" + target)));
+                }
+            }
+            S3Options options = S3Options.builder(s3.buckets(), rules).pathStyle(true).metrics(new LabS3ReplicationMetrics(s3))
+                    .credentials(StaticCredentialsProvider.create(AwsBasicCredentials.create(S3Lab.ACCESS_KEY, S3Lab.SECRET_KEY)))
+                    .build();
+            sets.add(new ReplicationSet(S3_SET, "s3", endpoints,
+                    rules.stream().map(r -> new io.replag.agent.config.ReplicationPair(r.source(), r.target())).toList(),
+                    timing, options));
         });
         return new ReplagConfig("replag-demo", host, port, sets);
     }

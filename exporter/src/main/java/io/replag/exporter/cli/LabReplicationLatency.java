@@ -1,5 +1,6 @@
 package io.replag.exporter.cli;
 
+import io.replag.agent.cloudwatch.Datapoint;
 import io.replag.agent.dynamodb.ReplicationLatencySource;
 import io.replag.lab.LinkState;
 import io.replag.lab.dynamodb.DynamoLab;

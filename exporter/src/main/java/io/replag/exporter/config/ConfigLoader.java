@@ -177,6 +177,7 @@ public final class ConfigLoader {
         ConfigNode replicas = node.get("replicas");
         ConfigNode regions = node.get("regions");
         boolean multiWriter = provider.map(StoreProvider::multiWriter).orElse(false);
+        List<String> regionNames = new ArrayList<>();
         if (provider.isPresent() && !multiWriter) {
             if (regions.isPresent()) {
                 regions.error("store " + provider.get().key() + " has one writer: give primary and replicas instead");
@@ -206,8 +207,15 @@ public final class ConfigLoader {
                 regions.error("needs at least two regions, found " + all.size());
             }
             pairs.addAll(ReplicationSet.multiWriter(all));
+            regionNames.addAll(all);
         }
-        Object options = provider.map(p -> p.parseOptions(node.get(p.key()))).orElse(null);
+        Object options = provider.map(p -> p.parseOptions(node.get(p.key()), regionNames)).orElse(null);
+        if (provider.isPresent() && options != null) {
+            provider.get().pairs(options).ifPresent(own -> {
+                pairs.clear();
+                pairs.addAll(own);
+            });
+        }
         node.finish();
         if (name.isEmpty() || provider.isEmpty()) {
             return Optional.empty();

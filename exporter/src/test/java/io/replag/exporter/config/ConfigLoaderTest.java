@@ -132,7 +132,7 @@ class ConfigLoaderTest {
                     store: postgres
                     primary: {region: US_EAST, endpoint: "h:70000"}
                 """)).containsExactlyInAnyOrder(
-                "replication_sets[0].store: unknown store \"cassandra\" (known: postgres, dynamodb)",
+                "replication_sets[0].store: unknown store \"cassandra\" (known: postgres, dynamodb, s3)",
                 "replication_sets[1].replicas[0].region: region \"us-east-1\" appears twice in this set",
                 "replication_sets[2].name: duplicate replication set name \"b\"",
                 "replication_sets[2].primary.region: must be a region name such as us-east-1, found \"US_EAST\"",
@@ -198,13 +198,83 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void s3PairsFollowTheReplicationRules() throws Exception {
+        String regions = """
+                replication_sets:
+                  - name: assets
+                    store: s3
+                    regions: [{region: us-east-1}, {region: eu-west-1}, {region: ap-southeast-2}]
+                    s3:
+                      buckets: {us-east-1: assets-use1, eu-west-1: assets-euw1, ap-southeast-2: assets-apse2}
+                """;
+        ReplicationSet rules = loader.parse("x", regions + """
+                      rules:
+                        - {source: us-east-1, target: eu-west-1, rule_id: to-euw1}
+                        - {source: eu-west-1, target: us-east-1}
+                        - {source: us-east-1, target: ap-southeast-2}
+                      rule_id: replag
+                      prefix: canary/
+                """).sets().get(0);
+        assertThat(rules.pairs()).containsExactly(new ReplicationPair("us-east-1", "eu-west-1"),
+                new ReplicationPair("eu-west-1", "us-east-1"), new ReplicationPair("us-east-1", "ap-southeast-2"));
+        assertThat(rules.sourceRegions()).containsExactly("us-east-1", "eu-west-1");
+        var options = (io.replag.agent.s3.S3Options) rules.options();
+        assertThat(options.rules().get(0).ruleId()).contains("to-euw1");
+        assertThat(options.rules().get(1).ruleId()).as("the set's default rule id").contains("replag");
+        assertThat(options.objectKey("a1", "us-east-1")).isEqualTo("canary/a1/us-east-1");
+        assertThat(options.bucket("eu-west-1")).isEqualTo("assets-euw1");
+
+        assertThat(loader.parse("x", regions + "      replication: ring\n").sets().get(0).pairs()).containsExactly(
+                new ReplicationPair("us-east-1", "eu-west-1"), new ReplicationPair("eu-west-1", "ap-southeast-2"),
+                new ReplicationPair("ap-southeast-2", "us-east-1"));
+        assertThat(loader.parse("x", regions + "      replication: two-way\n").sets().get(0).pairs()).hasSize(6);
+    }
+
+    @Test
+    void s3ErrorsNameTheRuleAndTheRegion() {
+        assertThat(errors("""
+                replication_sets:
+                  - name: assets
+                    store: s3
+                    regions: [{region: us-east-1}, {region: eu-west-1}]
+                    s3:
+                      buckets: {us-east-1: Assets_Use1, eu-central-1: x-y-z}
+                      rules:
+                        - {source: us-east-1, target: us-east-1}
+                        - {source: us-east-1, target: sa-east-1}
+                        - {source: eu-west-1, target: us-east-1, filter: all}
+                  - name: other
+                    store: s3
+                    regions: [{region: us-east-1}, {region: eu-west-1}]
+                    s3:
+                      buckets: {us-east-1: a-b-c, eu-west-1: d-e-f}
+                      replication: star
+                  - name: both
+                    store: s3
+                    regions: [{region: us-east-1}, {region: eu-west-1}]
+                    s3:
+                      buckets: {us-east-1: a-b-c, eu-west-1: d-e-f}
+                      replication: ring
+                      rules: []
+                """)).containsExactlyInAnyOrder(
+                "replication_sets[0].s3.buckets.us-east-1: must be an S3 bucket name (3-63 of a-z 0-9 . -), found \"Assets_Use1\"",
+                "replication_sets[0].s3.buckets.eu-central-1: region \"eu-central-1\" is not one of the set's regions (us-east-1, eu-west-1)",
+                "replication_sets[0].s3.buckets: has no bucket for region \"eu-west-1\"",
+                "replication_sets[0].s3.rules[0]: source and target are the same region \"us-east-1\"",
+                "replication_sets[0].s3.rules[1].target: region \"sa-east-1\" is not one of the set's regions (us-east-1, eu-west-1)",
+                "replication_sets[0].s3.rules[2].filter: unknown key (known here: source, target, rule_id)",
+                "replication_sets[1].s3.replication: must be two-way or ring (or list rules instead), found \"star\"",
+                "replication_sets[2].s3: needs exactly one of replication (two-way or ring) and rules (a list of {source, target, rule_id})");
+    }
+
+    @Test
     void regionHealthSection() throws Exception {
         ReplagConfig c = loader.parse("x", VALID + "region_health: {max_lag: 10s, grace: 1m, directions: into, stores: [postgres]}\n");
         assertThat(c.regionHealth()).isEqualTo(new io.replag.exporter.health.RegionHealthConfig(
                 Duration.ofSeconds(10), Duration.ofMinutes(1), "into", java.util.Set.of("postgres")));
         assertThat(errors(VALID + "region_health: {directions: sideways, stores: [mongodb], flap: no}\n")).containsExactlyInAnyOrder(
                 "region_health.directions: must be into, out or both, found \"sideways\"",
-                "region_health.stores[0]: unknown store \"mongodb\" (known: postgres, dynamodb)",
+                "region_health.stores[0]: unknown store \"mongodb\" (known: postgres, dynamodb, s3)",
                 "region_health.flap: unknown key (known here: max_lag, grace, directions, stores)");
     }
 

@@ -1,6 +1,4 @@
-package io.replag.agent.dynamodb;
-
-import io.replag.agent.dynamodb.ReplicationLatencySource.Datapoint;
+package io.replag.agent.cloudwatch;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -21,14 +19,14 @@ public final class NativeFigure {
     private NativeFigure() {
     }
 
-    /** The current figure in seconds, or empty when no complete datapoint is recent enough. */
+    /** The current figure in the datapoints' unit, or empty when no complete datapoint is recent enough. */
     public static OptionalDouble current(List<Datapoint> datapoints, Instant now, Duration maxAge) {
         return datapoints.stream()
                 .filter(d -> !d.periodStart().plus(PERIOD).isAfter(now))
-                .filter(d -> !Double.isNaN(d.averageMillis()))
+                .filter(d -> !Double.isNaN(d.value()))
                 .max(Comparator.comparing(Datapoint::periodStart))
                 .filter(d -> !d.periodStart().plus(PERIOD).plus(maxAge).isBefore(now))
-                .map(d -> OptionalDouble.of(d.averageMillis() / 1000.0))
+                .map(d -> OptionalDouble.of(d.value()))
                 .orElse(OptionalDouble.empty());
     }
 }

@@ -1,6 +1,6 @@
-package io.replag.agent.dynamodb;
+package io.replag.agent.cloudwatch;
 
-import io.replag.agent.dynamodb.ReplicationLatencySource.Datapoint;
+import io.replag.agent.cloudwatch.Datapoint;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -21,19 +21,19 @@ class NativeFigureTest {
     @Test
     void newestCompleteMinuteWinsWhateverTheOrder() {
         assertThat(NativeFigure.current(List.of(at("10:13", 900), at("10:14", 1200), at("10:12", 300)), NOW, MAX_AGE))
-                .isEqualTo(OptionalDouble.of(1.2));
+                .isEqualTo(OptionalDouble.of(1200));
     }
 
     @Test
     void theMinuteStillFillingIsNotCurrent() {
         // 10:15 ends at 10:16, after now: its average is partial
-        assertThat(NativeFigure.current(List.of(at("10:14", 800), at("10:15", 50)), NOW, MAX_AGE)).isEqualTo(OptionalDouble.of(0.8));
+        assertThat(NativeFigure.current(List.of(at("10:14", 800), at("10:15", 50)), NOW, MAX_AGE)).isEqualTo(OptionalDouble.of(800));
     }
 
     @Test
     void gapsAreSkippedButAnOldDatapointIsNoCurrentFigure() {
         assertThat(NativeFigure.current(List.of(at("10:10", 700)), NOW, MAX_AGE)).as("gap of 4 minutes: still within max age")
-                .isEqualTo(OptionalDouble.of(0.7));
+                .isEqualTo(OptionalDouble.of(700));
         assertThat(NativeFigure.current(List.of(at("10:05", 700)), NOW, MAX_AGE)).as("10 minutes old").isEmpty();
         assertThat(NativeFigure.current(List.of(), NOW, MAX_AGE)).isEmpty();
     }
@@ -42,7 +42,7 @@ class NativeFigureTest {
     void aLateDatapointCountsOnceItArrives() {
         List<Datapoint> before = List.of(at("10:12", 400));
         List<Datapoint> after = List.of(at("10:12", 400), at("10:14", 2500)); // 10:14 published late
-        assertThat(NativeFigure.current(before, NOW, MAX_AGE)).isEqualTo(OptionalDouble.of(0.4));
-        assertThat(NativeFigure.current(after, NOW, MAX_AGE)).isEqualTo(OptionalDouble.of(2.5));
+        assertThat(NativeFigure.current(before, NOW, MAX_AGE)).isEqualTo(OptionalDouble.of(400));
+        assertThat(NativeFigure.current(after, NOW, MAX_AGE)).isEqualTo(OptionalDouble.of(2500));
     }
 }

@@ -1,0 +1,221 @@
+package io.replag.agent.s3;
+
+import io.replag.agent.aws.AwsCredentials;
+import io.replag.agent.cloudwatch.Datapoint;
+import io.replag.agent.cloudwatch.NativeFigure;
+import io.replag.agent.config.Endpoint;
+import io.replag.agent.config.ReplicationSet;
+import io.replag.agent.spi.Canary;
+import io.replag.agent.spi.CanaryKey;
+import io.replag.agent.spi.CanaryStore;
+import io.replag.agent.spi.NativeLag;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import software.amazon.awssdk.awscore.exception.AwsServiceException;
+import software.amazon.awssdk.core.async.AsyncRequestBody;
+import software.amazon.awssdk.core.async.AsyncResponseTransformer;
+import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
+import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
+import software.amazon.awssdk.http.async.SdkAsyncHttpClient;
+import software.amazon.awssdk.http.nio.netty.NettyNioAsyncHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.s3.S3AsyncClient;
+import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
+
+import java.net.URI;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalDouble;
+
+/**
+ * S3 Cross-Region Replication: the canary is one small object per (agent, source region) under
+ * the configured prefix of the source region's bucket, its seq and write time in user metadata.
+ * Arrival is read in each rule's destination bucket; the source object's own
+ * {@code x-amz-replication-status} is read as well, because FAILED is a cause, not just lag.
+ */
+public final class S3CanaryStore implements CanaryStore {
+    static final String META_SEQ = "replag-seq";
+    static final String META_WRITTEN_AT = "replag-written-at-us";
+    static final String META_AGENT = "replag-agent";
+    /** CloudWatch is read once a minute per source region; its datapoints are minutes anyway. */
+    private static final Duration NATIVE_REFRESH = Duration.ofMinutes(1);
+    /** A datapoint older than this is no current figure. */
+    private static final Duration NATIVE_MAX_AGE = Duration.ofMinutes(5);
+
+    private final S3Options options;
+    private final SdkAsyncHttpClient http;
+    private final AwsCredentials credentials;
+    private final Map<String, S3AsyncClient> clients = new LinkedHashMap<>();
+    private final S3ReplicationMetricsSource metrics;
+    private final Map<String, List<S3Rule>> rulesBySource = new HashMap<>();
+    private final Map<String, CachedFigures> nativeCache = new HashMap<>();
+
+    private record CachedFigures(Instant fetchedAt, Future<Map<String, Map<String, List<Datapoint>>>> figures) {
+    }
+
+    public S3CanaryStore(Vertx vertx, ReplicationSet set) {
+        this.options = (S3Options) set.options();
+        this.http = NettyNioAsyncHttpClient.builder().maxConcurrency(64).connectionTimeout(Duration.ofSeconds(5)).build();
+        this.credentials = new AwsCredentials(vertx, options.credentials(), options.roleArn());
+        set.endpoints().forEach((region, endpoint) -> clients.put(region, client(region, endpoint)));
+        this.metrics = options.metrics().orElseGet(() -> new CloudWatchS3ReplicationMetrics(http, credentials.provider()));
+        for (S3Rule rule : options.rules()) {
+            rulesBySource.computeIfAbsent(rule.source(), k -> new java.util.ArrayList<>()).add(rule);
+        }
+    }
+
+    private S3AsyncClient client(String region, Endpoint endpoint) {
+        var builder = S3AsyncClient.builder().region(Region.of(region)).httpClient(http).credentialsProvider(credentials.provider())
+                .forcePathStyle(options.pathStyle())
+                // checksums only where S3 requires them: S3-compatible labs reject the newer trailers
+                .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
+                .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
+                // the engine puts its own timeout on every call and counts failures; SDK retries would hide them
+                .overrideConfiguration(c -> c.retryStrategy(s -> s.maxAttempts(1)));
+        if (!endpoint.isDefault()) {
+            builder.endpointOverride(URI.create("http://" + endpoint.host() + ":" + endpoint.port()));
+        }
+        return builder.build();
+    }
+
+    private S3AsyncClient client(String region) {
+        S3AsyncClient client = clients.get(region);
+        if (client == null) {
+            throw new IllegalArgumentException("no S3 client for region " + region);
+        }
+        return client;
+    }
+
+    @Override
+    public Future<Void> prepareWriter(String region) {
+        return Future.succeededFuture(); // the buckets and their rules are the user's; replag creates nothing
+    }
+
+    @Override
+    public Future<Void> write(String region, Canary canary) {
+        Map<String, String> metadata = Map.of(
+                META_SEQ, Long.toString(canary.seq()),
+                META_WRITTEN_AT, Long.toString(canary.writtenAtMicros()),
+                META_AGENT, canary.key().agent());
+        String body = "replag canary " + canary.key().agent() + " " + canary.key().sourceRegion() + " seq " + canary.seq() + "\n";
+        return credentials.ready().compose(v -> Future.fromCompletionStage(client(region).putObject(b -> b
+                        .bucket(options.bucket(region)).key(options.objectKey(canary.key().agent(), canary.key().sourceRegion()))
+                        .contentType("text/plain").metadata(metadata), AsyncRequestBody.fromString(body))))
+                .mapEmpty();
+    }
+
+    /**
+     * GetObject rather than HeadObject: the same price and permission, but the answer to a missing
+     * bucket says NoSuchBucket, where a HEAD's 404 cannot tell it from a canary not there yet.
+     */
+    @Override
+    public Future<Optional<Canary>> read(String region, CanaryKey key) {
+        return credentials.ready().compose(v -> Future.fromCompletionStage(client(region).getObject(b -> b
+                        .bucket(options.bucket(region)).key(options.objectKey(key.agent(), key.sourceRegion())),
+                        AsyncResponseTransformer.toBytes())))
+                .map(response -> canary(key, response.response().metadata()))
+                .recover(e -> AwsCredentials.unwrap(e) instanceof NoSuchKeyException
+                        ? Future.succeededFuture(Optional.empty()) : Future.failedFuture(AwsCredentials.unwrap(e)));
+    }
+
+    static Optional<Canary> canary(CanaryKey key, Map<String, String> metadata) {
+        String seq = metadata.get(META_SEQ);
+        if (seq == null) {
+            return Optional.empty(); // an object replag did not write
+        }
+        String at = metadata.get(META_WRITTEN_AT);
+        return Optional.of(new Canary(key, Long.parseLong(seq), at == null ? 0 : Long.parseLong(at)));
+    }
+
+    @Override
+    public boolean reportsReplicationStatus() {
+        return true;
+    }
+
+    @Override
+    public Future<Optional<String>> readReplicationStatus(String region, CanaryKey key) {
+        return credentials.ready().compose(v -> Future.fromCompletionStage(client(region).headObject(b -> b
+                        .bucket(options.bucket(region)).key(options.objectKey(key.agent(), key.sourceRegion())))))
+                .map(head -> Optional.of(ReplicationStatus.of(head.replicationStatusAsString())));
+    }
+
+    @Override
+    public Future<Optional<NativeLag>> readNativeLag(String sourceRegion, String targetRegion) {
+        return figure(sourceRegion, targetRegion, S3ReplicationMetricsSource.LATENCY)
+                .map(seconds -> seconds.isPresent()
+                        ? Optional.of(new NativeLag(S3ReplicationMetricsSource.LATENCY, seconds.getAsDouble()))
+                        : Optional.empty());
+    }
+
+    @Override
+    public Future<Map<String, Double>> readNativeOperations(String sourceRegion, String targetRegion) {
+        return natives(sourceRegion).map(all -> {
+            Map<String, Double> out = new LinkedHashMap<>();
+            Map<String, List<Datapoint>> forTarget = all.getOrDefault(targetRegion, Map.of());
+            for (String metric : List.of(S3ReplicationMetricsSource.PENDING, S3ReplicationMetricsSource.FAILED)) {
+                OptionalDouble value = NativeFigure.current(forTarget.getOrDefault(metric, List.of()), Instant.now(), NATIVE_MAX_AGE);
+                value.ifPresent(v -> out.put(metric, v));
+            }
+            return out;
+        });
+    }
+
+    private Future<OptionalDouble> figure(String sourceRegion, String targetRegion, String metric) {
+        return natives(sourceRegion).map(all -> NativeFigure.current(
+                all.getOrDefault(targetRegion, Map.of()).getOrDefault(metric, List.of()), Instant.now(), NATIVE_MAX_AGE));
+    }
+
+    private Future<Map<String, Map<String, List<Datapoint>>>> natives(String sourceRegion) {
+        if (!options.nativeFigure()) {
+            return Future.succeededFuture(Map.of());
+        }
+        Instant now = Instant.now();
+        CachedFigures cached = nativeCache.get(sourceRegion);
+        if (cached == null || cached.fetchedAt.plus(NATIVE_REFRESH).isBefore(now) || cached.figures.failed()) {
+            List<S3Rule> rules = rulesBySource.getOrDefault(sourceRegion, List.of());
+            // the lab's source needs no credentials; CloudWatch's client shares the store's
+            Future<Void> ready = options.metrics().isPresent() ? Future.succeededFuture() : credentials.ready();
+            cached = new CachedFigures(now, ready.compose(v -> metrics.fetch(sourceRegion, options, rules,
+                    now.minus(Duration.ofMinutes(10)), now)));
+            nativeCache.put(sourceRegion, cached);
+        }
+        return cached.figures;
+    }
+
+    @Override
+    public Optional<String> errorReason(Throwable failure) {
+        Throwable t = AwsCredentials.unwrap(failure);
+        Optional<String> credentialsReason = AwsCredentials.errorReason(t);
+        if (credentialsReason.isPresent() || !(t instanceof AwsServiceException aws)) {
+            return credentialsReason;
+        }
+        String code = aws.awsErrorDetails() == null || aws.awsErrorDetails().errorCode() == null
+                ? "" : aws.awsErrorDetails().errorCode();
+        return Optional.of(switch (code) {
+            case "SlowDown", "ServiceUnavailable", "Throttling", "ThrottlingException", "RequestLimitExceeded" -> "throttled";
+            case "NoSuchBucket" -> "bucket_missing";
+            case "AccessDenied", "AllAccessDisabled" -> "access_denied";
+            case "InvalidAccessKeyId", "SignatureDoesNotMatch", "ExpiredToken", "InvalidToken", "TokenRefreshRequired" -> "auth_failed";
+            case "PermanentRedirect", "AuthorizationHeaderMalformed", "IllegalLocationConstraintException" -> "wrong_region";
+            default -> switch (aws.statusCode()) {
+                case 403 -> "access_denied";
+                case 404 -> "not_found";
+                case 503 -> "throttled";
+                default -> aws.statusCode() >= 500 ? "server_error" : code.isEmpty() ? "http_" + aws.statusCode() : "aws_" + code;
+            };
+        });
+    }
+
+    @Override
+    public Future<Void> close() {
+        clients.values().forEach(S3AsyncClient::close);
+        metrics.close();
+        http.close();
+        return Future.succeededFuture();
+    }
+}

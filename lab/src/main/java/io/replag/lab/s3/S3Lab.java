@@ -1,0 +1,385 @@
+package io.replag.lab.s3;
+
+import io.replag.lab.Fault;
+import io.replag.lab.FaultProxy;
+import io.replag.lab.LabStore;
+import io.replag.lab.LinkChange;
+import io.replag.lab.LinkState;
+import org.gaul.s3proxy.AuthenticationType;
+import org.gaul.s3proxy.S3Proxy;
+import org.jclouds.ContextBuilder;
+import org.jclouds.blobstore.TransientApiMetadata;
+import org.jclouds.blobstore.BlobStore;
+import org.jclouds.blobstore.BlobStoreContext;
+import org.jclouds.blobstore.domain.Blob;
+import org.jclouds.blobstore.domain.StorageMetadata;
+import org.jclouds.blobstore.options.ListContainerOptions;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * S3 regions on this machine: one s3proxy (in-process, jclouds' in-memory blobstore) per region
+ * with that region's bucket, behind a fault proxy. s3proxy has no replication, so the lab's links
+ * are the replication rules: every 20 ms each source bucket is listed, objects written there (not
+ * copies the lab put there) are queued for each rule's destination and copied, user metadata and
+ * all, when the link's delay has passed, unless the link is paused. Like S3, a replica is never
+ * replicated onwards, and the source object carries {@code x-amz-replication-status}: PENDING
+ * until every destination has it, then COMPLETED, or FAILED once a dropping link lost it (the
+ * fault proxy adds the header, as s3proxy does not keep one).
+ */
+public final class S3Lab implements LabStore {
+    private static final Logger LOG = LoggerFactory.getLogger(S3Lab.class);
+    private static final Duration SCAN_EVERY = Duration.ofMillis(20);
+    public static final String ACCESS_KEY = "lab";
+    public static final String SECRET_KEY = "lab-secret";
+
+    /** A version to copy, taken when it was listed: S3 replicates every version of a versioned bucket. */
+    private record Pending(long dueNanos, String key, String etag, byte[] body, String contentType, Map<String, String> userMetadata) {
+    }
+
+    private static final class Link {
+        final String source;
+        final String target;
+        volatile long delayMs;
+        volatile boolean paused;
+        volatile boolean dropping;
+        final Deque<Pending> queue = new ArrayDeque<>();
+
+        Link(String source, String target) {
+            this.source = source;
+            this.target = target;
+        }
+    }
+
+    /** What the lab knows of one object written in its own region: its version and where it went. */
+    private static final class Origin {
+        final String etag;
+        final Set<String> delivered = ConcurrentHashMap.newKeySet();
+        volatile boolean failed;
+
+        Origin(String etag) {
+            this.etag = etag;
+        }
+    }
+
+    private final Map<String, String> buckets;
+    private final Map<String, BlobStoreContext> contexts = new LinkedHashMap<>();
+    private final Map<String, S3Proxy> servers = new ConcurrentHashMap<>();
+    private final Map<String, Integer> serverPorts = new LinkedHashMap<>();
+    private final Map<String, FaultProxy> proxies = new LinkedHashMap<>();
+    private final Map<String, Link> links = new LinkedHashMap<>();
+    /** region -> key -> objects written there, by the lab's account of them. */
+    private final Map<String, Map<String, Origin>> origins = new ConcurrentHashMap<>();
+    /** region -> key -> etag of the copy the lab put there. */
+    private final Map<String, Map<String, String>> copies = new ConcurrentHashMap<>();
+    private final ScheduledExecutorService worker = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "lab-s3");
+        t.setDaemon(true);
+        return t;
+    });
+
+    private S3Lab(Map<String, String> buckets) {
+        this.buckets = new LinkedHashMap<>(buckets);
+    }
+
+    /**
+     * Starts one s3proxy per region with its bucket, and one link per rule.
+     *
+     * @param buckets region to bucket name
+     * @param rules   source region to the target regions its bucket replicates to
+     */
+    public static S3Lab start(Map<String, String> buckets, Map<String, List<String>> rules) throws Exception {
+        S3Lab lab = new S3Lab(buckets);
+        try {
+            for (var e : buckets.entrySet()) {
+                String region = e.getKey();
+                BlobStoreContext context = ContextBuilder.newBuilder(new TransientApiMetadata()).credentials("lab", "lab")
+                        .buildView(BlobStoreContext.class);
+                lab.contexts.put(region, context);
+                context.getBlobStore().createContainerInLocation(null, e.getValue());
+                lab.origins.put(region, new ConcurrentHashMap<>());
+                lab.copies.put(region, new ConcurrentHashMap<>());
+                lab.serverPorts.put(region, freePort());
+                lab.launch(region);
+                lab.proxies.put(region, new FaultProxy(lab.serverPorts.get(region), 503, "application/xml",
+                        "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><Code>SlowDown</Code>"
+                                + "<Message>Please reduce your request rate. (lab fault)</Message></Error>",
+                        (method, path, headers) -> lab.replicationStatusHeader(region, method, path, headers)));
+            }
+            rules.forEach((source, targets) -> targets.forEach(target -> {
+                if (!buckets.containsKey(source) || !buckets.containsKey(target)) {
+                    throw new IllegalArgumentException("rule " + source + " -> " + target + " names a region without a bucket");
+                }
+                lab.links.put(source + "->" + target, new Link(source, target));
+            }));
+            lab.worker.scheduleWithFixedDelay(lab::replicate, 0, SCAN_EVERY.toMillis(), TimeUnit.MILLISECONDS);
+            return lab;
+        } catch (Exception e) {
+            lab.close();
+            throw e;
+        }
+    }
+
+    private void launch(String region) throws Exception {
+        int port = serverPorts.get(region);
+        S3Proxy server = S3Proxy.builder().blobStore(contexts.get(region).getBlobStore())
+                .endpoint(URI.create("http://127.0.0.1:" + port))
+                .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, ACCESS_KEY, SECRET_KEY)
+                .jettyMaxThreads(16)
+                .build();
+        server.start(); // returns once Jetty listens
+        if (!"STARTED".equals(server.getState())) {
+            throw new IOException("s3proxy for " + region + " did not start (state " + server.getState() + ")");
+        }
+        servers.put(region, server);
+        LOG.info("lab s3 {} (s3proxy, in memory) on 127.0.0.1:{}, bucket {}", region, port, buckets.get(region));
+    }
+
+    /** Lists every source bucket, queues its own new objects on its links, and copies what is due. */
+    private void replicate() {
+        long now = System.nanoTime();
+        for (String source : buckets.keySet()) {
+            try {
+                scan(source, now);
+            } catch (RuntimeException e) {
+                LOG.warn("lab s3 scan of {} failed: {}", source, e.toString());
+            }
+        }
+        for (Link link : links.values()) {
+            try {
+                apply(link, now);
+            } catch (RuntimeException e) {
+                LOG.warn("lab s3 replication {} -> {} failed: {}", link.source, link.target, e.toString());
+            }
+        }
+    }
+
+    private void scan(String source, long now) {
+        if (!servers.containsKey(source)) {
+            return; // a stopped region neither sends nor receives
+        }
+        BlobStore store = contexts.get(source).getBlobStore();
+        Map<String, Origin> known = origins.get(source);
+        Map<String, String> copied = copies.get(source);
+        for (StorageMetadata object : store.list(buckets.get(source), ListContainerOptions.Builder.recursive())) {
+            String key = object.getName();
+            String etag = object.getETag();
+            if (etag == null || etag.equals(copied.get(key))) {
+                continue; // the lab's own copy: a replica is never replicated onwards
+            }
+            Origin origin = known.get(key);
+            if (origin != null && origin.etag.equals(etag)) {
+                continue;
+            }
+            Blob blob = store.getBlob(buckets.get(source), key);
+            if (blob == null) {
+                continue; // deleted since the listing
+            }
+            byte[] body;
+            try (InputStream in = blob.getPayload().openStream()) {
+                body = in.readAllBytes();
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+            etag = blob.getMetadata().getETag();
+            copied.remove(key);
+            known.put(key, new Origin(etag));
+            for (Link link : links.values()) {
+                if (link.source.equals(source)) {
+                    synchronized (link) {
+                        link.queue.addLast(new Pending(now + link.delayMs * 1_000_000L, key, etag, body,
+                                blob.getMetadata().getContentMetadata().getContentType(),
+                                Map.copyOf(blob.getMetadata().getUserMetadata())));
+                    }
+                }
+            }
+        }
+    }
+
+    private void apply(Link link, long now) {
+        if (link.paused || !servers.containsKey(link.target) || !servers.containsKey(link.source)) {
+            return;
+        }
+        synchronized (link) {
+            while (!link.queue.isEmpty() && link.queue.peekFirst().dueNanos <= now) {
+                Pending p = link.queue.pollFirst();
+                Origin origin = origins.get(link.source).get(p.key);
+                if (link.dropping) {
+                    if (origin != null && origin.etag.equals(p.etag)) {
+                        origin.failed = true; // S3 marks the source FAILED and does not retry
+                    }
+                    continue;
+                }
+                copy(p, link.target);
+                if (origin != null && origin.etag.equals(p.etag)) {
+                    origin.delivered.add(link.target);
+                }
+            }
+        }
+    }
+
+    private void copy(Pending version, String target) {
+        BlobStore store = contexts.get(target).getBlobStore();
+        Blob replica = store.blobBuilder(version.key).payload(version.body).contentType(version.contentType)
+                .userMetadata(version.userMetadata).build();
+        String etag = store.putBlob(buckets.get(target), replica);
+        copies.get(target).put(version.key, etag);
+        origins.get(target).remove(version.key);
+    }
+
+    /** The x-amz-replication-status S3 would send for a GET or HEAD of an object in {@code region}. */
+    private Map<String, String> replicationStatusHeader(String region, String method, String path, Map<String, String> headers) {
+        if (!"GET".equals(method) && !"HEAD".equals(method)) {
+            return Map.of();
+        }
+        String prefix = "/" + buckets.get(region) + "/";
+        if (!path.startsWith(prefix) || path.length() == prefix.length()) {
+            return Map.of();
+        }
+        String key = java.net.URLDecoder.decode(path.substring(prefix.length()), java.nio.charset.StandardCharsets.UTF_8);
+        String etag = headers.getOrDefault("etag", "").replace("\"", "");
+        if (etag.equals(copies.get(region).getOrDefault(key, "").replace("\"", ""))) {
+            return Map.of("x-amz-replication-status", "REPLICA");
+        }
+        List<String> targets = links.values().stream().filter(l -> l.source.equals(region)).map(l -> l.target).toList();
+        if (targets.isEmpty()) {
+            return Map.of(); // no rule covers it
+        }
+        Origin origin = origins.get(region).get(key);
+        if (origin == null || !origin.etag.replace("\"", "").equals(etag)) {
+            return Map.of("x-amz-replication-status", "PENDING"); // not listed yet
+        }
+        String status = origin.failed ? "FAILED" : origin.delivered.containsAll(targets) ? "COMPLETED" : "PENDING";
+        return Map.of("x-amz-replication-status", status);
+    }
+
+    @Override
+    public String store() {
+        return "s3";
+    }
+
+    /** Region to the port replag should use: the fault proxy in front of that region's s3proxy. */
+    public Map<String, Integer> ports() {
+        Map<String, Integer> out = new LinkedHashMap<>();
+        proxies.forEach((region, proxy) -> out.put(region, proxy.port()));
+        return out;
+    }
+
+    public Map<String, String> buckets() {
+        return java.util.Collections.unmodifiableMap(buckets);
+    }
+
+    /** The lab's blobstore of a region, for tests that look around replag. */
+    public BlobStore blobStore(String region) {
+        BlobStoreContext context = contexts.get(region);
+        if (context == null) {
+            throw new NoSuchElementException("no s3 lab region " + region);
+        }
+        return context.getBlobStore();
+    }
+
+    @Override
+    public Fault fault(String region, Fault fault) {
+        FaultProxy proxy = proxies.get(region);
+        if (proxy == null) {
+            throw new NoSuchElementException("no s3 lab region " + region);
+        }
+        proxy.fault(fault);
+        LOG.info("lab fault s3 {}: latency {} ms, {}", region, fault.latencyMs(), fault.kind());
+        return fault;
+    }
+
+    @Override
+    public Map<String, Fault> faults() {
+        Map<String, Fault> out = new LinkedHashMap<>();
+        proxies.forEach((region, proxy) -> out.put(region, proxy.fault()));
+        return out;
+    }
+
+    @Override
+    public synchronized List<LinkState> links() {
+        List<LinkState> out = new ArrayList<>();
+        links.values().forEach(l -> out.add(new LinkState(store(), l.source, l.target, l.delayMs, l.paused, l.dropping)));
+        return out;
+    }
+
+    @Override
+    public synchronized LinkState change(String source, String target, LinkChange change) {
+        Link link = links.get(source + "->" + target);
+        if (link == null) {
+            throw new NoSuchElementException("no s3 lab link " + source + " -> " + target + " (no such replication rule)");
+        }
+        long delay = change.delayMs().orElse(link.delayMs);
+        if (delay < 0) {
+            throw new IllegalArgumentException("delayMs: must be >= 0, found " + delay);
+        }
+        link.delayMs = delay;
+        link.paused = change.paused().orElse(link.paused);
+        link.dropping = change.dropping().orElse(link.dropping);
+        LOG.info("lab link s3 {} -> {}: delay {} ms, {}{}", source, target, delay, link.paused ? "paused" : "running",
+                link.dropping ? ", dropping (replication FAILED)" : "");
+        return new LinkState(store(), source, target, link.delayMs, link.paused, link.dropping);
+    }
+
+    @Override
+    public synchronized void stopRegion(String region) throws Exception {
+        if (!buckets.containsKey(region)) {
+            throw new NoSuchElementException("no s3 lab region " + region);
+        }
+        S3Proxy server = servers.remove(region);
+        if (server != null) {
+            server.stop();
+        }
+        LOG.info("lab s3 {} stopped (its objects are kept)", region);
+    }
+
+    @Override
+    public synchronized void startRegion(String region) throws Exception {
+        if (!buckets.containsKey(region)) {
+            throw new NoSuchElementException("no s3 lab region " + region);
+        }
+        if (!servers.containsKey(region)) {
+            launch(region);
+        }
+    }
+
+    @Override
+    public synchronized void close() {
+        worker.shutdownNow();
+        proxies.values().forEach(FaultProxy::close);
+        for (S3Proxy server : servers.values()) {
+            try {
+                server.stop();
+            } catch (Exception e) {
+                LOG.debug("s3proxy stop: {}", e.toString());
+            }
+        }
+        servers.clear();
+        contexts.values().forEach(BlobStoreContext::close);
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        }
+    }
+
+}
