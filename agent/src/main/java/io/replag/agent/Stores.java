@@ -1,6 +1,7 @@
 package io.replag.agent;
 
 import io.replag.agent.dynamodb.DynamoDbStoreProvider;
+import io.replag.agent.mysql.MySqlStoreProvider;
 import io.replag.agent.postgres.PostgresStoreProvider;
 import io.replag.agent.s3.S3StoreProvider;
 import io.replag.agent.spi.StoreProvider;
@@ -10,7 +11,7 @@ import java.util.Optional;
 
 /** The stores replag knows. A new store adds its provider here. */
 public final class Stores {
-    private static final List<StoreProvider> ALL = List.of(new PostgresStoreProvider(), new DynamoDbStoreProvider(), new S3StoreProvider());
+    private static final List<StoreProvider> ALL = List.of(new PostgresStoreProvider(), new MySqlStoreProvider(), new DynamoDbStoreProvider(), new S3StoreProvider());
 
     private Stores() {
     }

@@ -143,9 +143,9 @@ public final class DynamoDbCanaryStore implements CanaryStore {
     }
 
     @Override
-    public Future<Optional<NativeLag>> readNativeLag(String sourceRegion, String targetRegion) {
+    public Future<List<NativeLag>> readNativeLag(String sourceRegion, String targetRegion) {
         if (!options.nativeFigure()) {
-            return Future.succeededFuture(Optional.empty());
+            return Future.succeededFuture(List.of());
         }
         Instant now = Instant.now();
         CachedFigures cached = nativeCache.get(sourceRegion);
@@ -159,7 +159,7 @@ public final class DynamoDbCanaryStore implements CanaryStore {
         }
         return cached.figures.map(all -> {
             OptionalDouble seconds = NativeFigure.current(all.getOrDefault(targetRegion, List.of()), Instant.now(), NATIVE_MAX_AGE);
-            return seconds.isPresent() ? Optional.of(new NativeLag("ReplicationLatency", seconds.getAsDouble() / 1000.0)) : Optional.empty();
+            return seconds.isPresent() ? List.of(new NativeLag("ReplicationLatency", seconds.getAsDouble() / 1000.0)) : List.<NativeLag>of();
         });
     }
 

@@ -135,8 +135,7 @@ final class PairProbe {
             return;
         }
         ctx.call("native", pair.target(), () -> ctx.store.readNativeLag(pair.source(), pair.target()))
-                .onSuccess(figure -> figure.ifPresentOrElse(f -> meters.nativeLag(f.sourceMetric(), f.seconds()),
-                        meters::nativeLagUnknown))
+                .onSuccess(meters::nativeLags)
                 // an old figure must not pass for a current one
                 .onFailure(e -> meters.nativeLagUnknown())
                 .compose(v -> ctx.call("native", pair.target(), () -> ctx.store.readNativeOperations(pair.source(), pair.target())))

@@ -164,11 +164,11 @@ public final class InMemoryCanaryStore implements CanaryStore {
     }
 
     @Override
-    public Future<Optional<NativeLag>> readNativeLag(String sourceRegion, String targetRegion) {
+    public Future<java.util.List<NativeLag>> readNativeLag(String sourceRegion, String targetRegion) {
         return answer(targetRegion, () -> {
             Link link = links.get(sourceRegion + "->" + targetRegion);
             double seconds = link == null ? 0 : link.delayMicros / 1e6;
-            return Optional.of(new NativeLag("memory_link_delay", seconds));
+            return java.util.List.of(new NativeLag("memory_link_delay", seconds));
         });
     }
 

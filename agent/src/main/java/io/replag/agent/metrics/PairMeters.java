@@ -25,6 +25,7 @@ public final class PairMeters {
     private volatile double uncertaintySeconds = Double.NaN;
     private final Map<String, double[]> nativeLag = new ConcurrentHashMap<>();
     private final Map<String, double[]> nativeOperations = new ConcurrentHashMap<>();
+    private final Map<String, double[]> nativeStopped = new ConcurrentHashMap<>();
     /** Micrometer holds gauge state weakly: keep the supplier reachable for the pair's lifetime. */
     private DoubleSupplier lagNow;
 
@@ -92,6 +93,7 @@ public final class PairMeters {
     /** The store gave no figure this time (error, replication stopped): show none rather than an old one. */
     public void nativeLagUnknown() {
         nativeLag.values().forEach(h -> h[0] = Double.NaN);
+        nativeStopped.values().forEach(h -> h[0] = Double.NaN);
     }
 
     /** The store's operation counts for the pair (S3 pending and failed replications); NaN when it has none now. */
@@ -104,6 +106,23 @@ public final class PairMeters {
                     .tags(tags.and("source_metric", k)).register(registry);
             return holder;
         })[0] = value);
+    }
+
+    /** This round's figures: every source metric not among them shows NaN, not its old value. */
+    public void nativeLags(java.util.List<io.replag.agent.spi.NativeLag> figures) {
+        nativeLagUnknown();
+        for (io.replag.agent.spi.NativeLag f : figures) {
+            nativeLag(f.sourceMetric(), f.seconds());
+            if (f.replication() != io.replag.agent.spi.NativeLag.Replication.UNKNOWN) {
+                nativeStopped.computeIfAbsent(f.sourceMetric(), k -> {
+                    double[] holder = {Double.NaN};
+                    Gauge.builder("replag.native.replication.stopped", holder, h -> h[0])
+                            .description("1 if the store itself reports replication for this pair as stopped, 0 if running")
+                            .tags(tags.and("source_metric", k)).register(registry);
+                    return holder;
+                })[0] = f.replication() == io.replag.agent.spi.NativeLag.Replication.STOPPED ? 1 : 0;
+            }
+        }
     }
 
     public void nativeLag(String sourceMetric, double seconds) {

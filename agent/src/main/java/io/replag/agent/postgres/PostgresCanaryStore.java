@@ -1,5 +1,9 @@
 package io.replag.agent.postgres;
 
+import io.replag.agent.sql.RdsIamToken;
+import io.replag.agent.sql.SqlOptions;
+import io.replag.agent.sql.SqlTrust;
+
 import io.replag.agent.config.Endpoint;
 import io.replag.agent.config.ReplicationSet;
 import io.replag.agent.spi.Canary;
@@ -9,10 +13,7 @@ import io.replag.agent.spi.NativeLag;
 import io.replag.agent.spi.StaleSeqException;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.net.ClientSSLOptions;
 import io.vertx.core.net.NetClientOptions;
-import io.vertx.core.net.PemTrustOptions;
-import io.vertx.core.net.TrustOptions;
 import io.vertx.pgclient.PgBuilder;
 import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.pgclient.PgException;
@@ -24,9 +25,6 @@ import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.SqlConnectOptions;
 import io.vertx.sqlclient.Tuple;
 
-import javax.net.ssl.TrustManagerFactory;
-import java.security.GeneralSecurityException;
-import java.security.KeyStore;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -39,14 +37,14 @@ import java.util.function.Supplier;
  * small pool per region.
  */
 public final class PostgresCanaryStore implements CanaryStore {
-    private final PostgresOptions options;
+    private final SqlOptions options;
     private final Map<String, Pool> pools = new LinkedHashMap<>();
     private final String createTable;
     private final String write;
     private final String read;
 
     public PostgresCanaryStore(Vertx vertx, ReplicationSet set) {
-        this.options = (PostgresOptions) set.options();
+        this.options = (SqlOptions) set.options();
         this.createTable = PostgresSql.createTable(options.table());
         this.write = PostgresSql.write(options.table());
         this.read = PostgresSql.read(options.table());
@@ -80,37 +78,13 @@ public final class PostgresCanaryStore implements CanaryStore {
     }
 
     private void applyTls(PgConnectOptions connect) {
-        var tls = options.tls();
-        switch (tls.mode()) {
-            case "disable" -> connect.setSslMode(SslMode.DISABLE);
-            case "require" -> connect.setSslMode(SslMode.REQUIRE)
-                    .setSslOptions(new ClientSSLOptions().setTrustAll(true));
-            case "verify-ca", "verify-full" -> {
-                ClientSSLOptions ssl = new ClientSSLOptions();
-                ssl.setTrustOptions(tls.caFile().<TrustOptions>map(ca -> new PemTrustOptions().addCertPath(ca))
-                        .orElseGet(PostgresCanaryStore::jvmDefaultTrust));
-                if (tls.mode().equals("verify-full")) {
-                    ssl.setHostnameVerificationAlgorithm("HTTPS");
-                    connect.setSslMode(SslMode.VERIFY_FULL);
-                } else {
-                    ssl.setHostnameVerificationAlgorithm("");
-                    connect.setSslMode(SslMode.VERIFY_CA);
-                }
-                connect.setSslOptions(ssl);
-            }
-            default -> throw new IllegalArgumentException("tls.mode: unknown mode " + tls.mode());
-        }
-    }
-
-    /** The JVM's own trust store (no ca_file given). RDS certificates need the RDS bundle as ca_file. */
-    private static TrustOptions jvmDefaultTrust() {
-        try {
-            TrustManagerFactory factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-            factory.init((KeyStore) null);
-            return TrustOptions.wrap(factory);
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("the JVM's default trust store cannot be loaded", e);
-        }
+        connect.setSslMode(switch (options.tls().mode()) {
+            case "disable" -> SslMode.DISABLE;
+            case "require" -> SslMode.REQUIRE;
+            case "verify-ca" -> SslMode.VERIFY_CA;
+            default -> SslMode.VERIFY_FULL;
+        });
+        SqlTrust.sslOptions(options.tls()).ifPresent(connect::setSslOptions);
     }
 
     private Pool pool(String region) {
@@ -150,11 +124,11 @@ public final class PostgresCanaryStore implements CanaryStore {
     }
 
     @Override
-    public Future<Optional<NativeLag>> readNativeLag(String sourceRegion, String targetRegion) {
+    public Future<java.util.List<NativeLag>> readNativeLag(String sourceRegion, String targetRegion) {
         return pool(targetRegion).query(PostgresSql.NATIVE_REPLAY_LAG).execute().map(rows -> {
             Double lag = rows.iterator().next().getDouble("lag_seconds");
-            return lag == null ? Optional.empty()
-                    : Optional.of(new NativeLag(PostgresSql.NATIVE_SOURCE_METRIC, Math.max(0, lag)));
+            return lag == null ? java.util.List.<NativeLag>of()
+                    : java.util.List.of(new NativeLag(PostgresSql.NATIVE_SOURCE_METRIC, Math.max(0, lag)));
         });
     }
 

@@ -145,11 +145,11 @@ public final class S3CanaryStore implements CanaryStore {
     }
 
     @Override
-    public Future<Optional<NativeLag>> readNativeLag(String sourceRegion, String targetRegion) {
+    public Future<List<NativeLag>> readNativeLag(String sourceRegion, String targetRegion) {
         return figure(sourceRegion, targetRegion, S3ReplicationMetricsSource.LATENCY)
                 .map(seconds -> seconds.isPresent()
-                        ? Optional.of(new NativeLag(S3ReplicationMetricsSource.LATENCY, seconds.getAsDouble()))
-                        : Optional.empty());
+                        ? List.of(new NativeLag(S3ReplicationMetricsSource.LATENCY, seconds.getAsDouble()))
+                        : List.<NativeLag>of());
     }
 
     @Override

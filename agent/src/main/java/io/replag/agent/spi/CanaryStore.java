@@ -36,10 +36,10 @@ public interface CanaryStore {
     Future<Optional<Canary>> read(String region, CanaryKey key);
 
     /**
-     * Reads the store's own lag figure for replication from {@code sourceRegion} to
-     * {@code targetRegion}, or empty if the store has none for that pair.
+     * Reads the store's own lag figures for replication from {@code sourceRegion} to
+     * {@code targetRegion} (one per source metric), or none if the store has none for that pair now.
      */
-    Future<Optional<NativeLag>> readNativeLag(String sourceRegion, String targetRegion);
+    Future<java.util.List<NativeLag>> readNativeLag(String sourceRegion, String targetRegion);
 
     /**
      * The store's own counts of replication operations for the pair, by metric name (S3:

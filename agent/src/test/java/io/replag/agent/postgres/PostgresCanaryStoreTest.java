@@ -1,5 +1,7 @@
 package io.replag.agent.postgres;
 
+import io.replag.agent.sql.SqlOptions;
+
 import io.replag.agent.config.Endpoint;
 import io.replag.agent.config.ProbeTiming;
 import io.replag.agent.config.ReplicationSet;
@@ -46,7 +48,7 @@ class PostgresCanaryStoreTest {
     @BeforeEach
     void createStore(Vertx vertx) {
         table = "canary_" + (++tableNo);
-        store = new PostgresCanaryStore(vertx, set(PostgresOptions.builder().table(table).build(), server.getPort()));
+        store = new PostgresCanaryStore(vertx, set(SqlOptions.builder().table(table).build(), server.getPort()));
     }
 
     @AfterEach
@@ -54,7 +56,7 @@ class PostgresCanaryStoreTest {
         store.close().onComplete(ctx.succeedingThenComplete());
     }
 
-    static ReplicationSet set(PostgresOptions options, int port) {
+    static ReplicationSet set(SqlOptions options, int port) {
         return new ReplicationSet("t", "postgres", Map.of("us-east-1", new Endpoint("127.0.0.1", port)),
                 ReplicationSet.singleWriter("us-east-1", List.of()), ProbeTiming.DEFAULT, options);
     }
@@ -100,7 +102,7 @@ class PostgresCanaryStoreTest {
     @Test
     void missingTableIsNamedAsSuch(Vertx vertx, VertxTestContext ctx) {
         PostgresCanaryStore noCreate = new PostgresCanaryStore(vertx,
-                set(PostgresOptions.builder().table("absent_table").createTable(false).build(), server.getPort()));
+                set(SqlOptions.builder().table("absent_table").createTable(false).build(), server.getPort()));
         noCreate.prepareWriter("us-east-1")
                 .compose(v -> noCreate.write("us-east-1", new Canary(KEY, 1, 1)))
                 .onComplete(ctx.failing(e -> ctx.verify(() -> {
@@ -112,7 +114,7 @@ class PostgresCanaryStoreTest {
     @Test
     void wrongDatabaseAndRefusedConnectionAreClassified(Vertx vertx, VertxTestContext ctx) {
         PostgresCanaryStore wrongDb = new PostgresCanaryStore(vertx,
-                set(PostgresOptions.builder().database("no_such_db").build(), server.getPort()));
+                set(SqlOptions.builder().database("no_such_db").build(), server.getPort()));
         wrongDb.read("us-east-1", KEY).onComplete(ctx.failing(e -> ctx.verify(() -> {
             assertThat(wrongDb.errorReason(e)).contains("database_missing");
             wrongDb.close().onComplete(ctx.succeedingThenComplete());
@@ -123,7 +125,7 @@ class PostgresCanaryStoreTest {
     void unresolvableHostIsNamedAsSuch(Vertx vertx, VertxTestContext ctx) {
         PostgresCanaryStore nowhere = new PostgresCanaryStore(vertx, new ReplicationSet("t", "postgres",
                 Map.of("us-east-1", new Endpoint("no-such-host.invalid", 5432)),
-                ReplicationSet.singleWriter("us-east-1", List.of()), ProbeTiming.DEFAULT, PostgresOptions.builder().build()));
+                ReplicationSet.singleWriter("us-east-1", List.of()), ProbeTiming.DEFAULT, SqlOptions.builder().build()));
         nowhere.read("us-east-1", KEY).onComplete(ctx.failing(e -> ctx.verify(() -> {
             assertThat(io.replag.agent.engine.FailureReason.of(e, nowhere)).isEqualTo("unknown_host");
             nowhere.close().onComplete(ctx.succeedingThenComplete());
@@ -133,7 +135,7 @@ class PostgresCanaryStoreTest {
     @Test
     void nativeFigureIsEmptyOnAPrimary(VertxTestContext ctx) {
         store.readNativeLag("us-east-1", "us-east-1").onComplete(ctx.succeeding(figure -> ctx.verify(() -> {
-            assertThat(figure).as("not in recovery: no replay lag to report").isEqualTo(Optional.empty());
+            assertThat(figure).as("not in recovery: no replay lag to report").isEmpty();
             ctx.completeNow();
         })));
     }

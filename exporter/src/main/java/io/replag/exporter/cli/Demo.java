@@ -1,10 +1,11 @@
 package io.replag.exporter.cli;
 
 import io.replag.agent.config.Endpoint;
+import io.replag.agent.config.Secret;
 import io.replag.agent.config.ProbeTiming;
 import io.replag.agent.config.ReplicationSet;
 import io.replag.agent.dynamodb.DynamoDbOptions;
-import io.replag.agent.postgres.PostgresOptions;
+import io.replag.agent.sql.SqlOptions;
 import io.replag.agent.s3.S3Options;
 import io.replag.agent.s3.S3Rule;
 import io.replag.exporter.config.ReplagConfig;
@@ -13,6 +14,7 @@ import io.replag.lab.LabStore;
 import io.replag.lab.dynamodb.DynamoLab;
 import io.replag.lab.postgres.PostgresLab;
 import io.replag.lab.s3.S3Lab;
+import io.replag.lab.mysql.MariaDbLab;
 
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
@@ -30,6 +32,7 @@ public final class Demo {
     public static final List<String> REGIONS = List.of("us-east-1", "eu-west-1", "ap-southeast-2");
     public static final String DYNAMO_TABLE = "sessions";
     public static final String S3_SET = "assets";
+    public static final String MYSQL_SET = "inventory";
     /** The demo's S3 rules: us-east-1 and eu-west-1 replicate both ways, us-east-1 also one way to ap-southeast-2. */
     public static final Map<String, List<String>> S3_RULES = Map.of(
             "us-east-1", List.of("eu-west-1", "ap-southeast-2"),
@@ -42,6 +45,14 @@ public final class Demo {
     public static Lab startLab(PrintStream out) throws Exception {
         List<LabStore> stores = new ArrayList<>();
         stores.add(PostgresLab.start(PRIMARY, REPLICAS));
+        try {
+            stores.add(MariaDbLab.start(PRIMARY, REPLICAS));
+        } catch (MariaDbLab.Unavailable e) {
+            out.println("replag demo: running without MySQL: " + e.getMessage());
+        } catch (Exception e) {
+            stores.forEach(LabStore::close);
+            throw e;
+        }
         try {
             stores.add(DynamoLab.start(REGIONS, DYNAMO_TABLE, "pk"));
         } catch (DynamoLab.Unavailable e) {
@@ -78,7 +89,14 @@ public final class Demo {
             pg.ports().forEach((region, p) -> endpoints.put(region, new Endpoint("127.0.0.1", p)));
             sets.add(new ReplicationSet("orders", "postgres", endpoints,
                     ReplicationSet.singleWriter(PRIMARY, REPLICAS), timing,
-                    PostgresOptions.builder().database("postgres").user("postgres").build()));
+                    SqlOptions.builder().database("postgres").user("postgres").build()));
+        });
+        lab.stores().stream().filter(s -> s instanceof MariaDbLab).map(s -> (MariaDbLab) s).findFirst().ifPresent(mysql -> {
+            Map<String, Endpoint> endpoints = new LinkedHashMap<>();
+            mysql.ports().forEach((region, p) -> endpoints.put(region, new Endpoint("127.0.0.1", p)));
+            sets.add(new ReplicationSet(MYSQL_SET, "mysql", endpoints, ReplicationSet.singleWriter(PRIMARY, REPLICAS), timing,
+                    SqlOptions.builder().database(MariaDbLab.DATABASE).user(MariaDbLab.USER)
+                            .password(Secret.of(MariaDbLab.PASSWORD)).build()));
         });
         lab.stores().stream().filter(s -> s instanceof DynamoLab).map(s -> (DynamoLab) s).findFirst().ifPresent(dynamo -> {
             Map<String, Endpoint> dynamoEndpoints = new LinkedHashMap<>();

@@ -4,7 +4,7 @@ import io.replag.agent.config.Endpoint;
 import io.replag.agent.config.InvalidConfigException;
 import io.replag.agent.config.ReplicationPair;
 import io.replag.agent.config.ReplicationSet;
-import io.replag.agent.postgres.PostgresOptions;
+import io.replag.agent.sql.SqlOptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -67,7 +67,7 @@ class ConfigLoaderTest {
         assertThat(set.timing().interval()).isEqualTo(Duration.ofMillis(500));
         assertThat(set.timing().deadline()).as("from defaults").isEqualTo(Duration.ofMinutes(2));
         assertThat(set.timing().poll().first()).isEqualTo(Duration.ofMillis(5));
-        PostgresOptions pg = (PostgresOptions) set.options();
+        SqlOptions pg = (SqlOptions) set.options();
         assertThat(pg.password().orElseThrow().reveal()).isEqualTo("s3cr3t-value");
         assertThat(pg.toString()).doesNotContain("s3cr3t-value");
         assertThat(pg.table()).isEqualTo("monitoring.replag_canary");
@@ -112,7 +112,7 @@ class ConfigLoaderTest {
         Path secret = dir.resolve("pg");
         Files.writeString(secret, "from-file\n");
         ReplagConfig c = loader.parse("x", VALID.replace("password: ${PG_PASSWORD}", "password_file: " + secret));
-        assertThat(((PostgresOptions) c.sets().get(0).options()).password().orElseThrow().reveal()).isEqualTo("from-file");
+        assertThat(((SqlOptions) c.sets().get(0).options()).password().orElseThrow().reveal()).isEqualTo("from-file");
         assertThat(errors(VALID.replace("password: ${PG_PASSWORD}", "password_file: " + dir.resolve("absent"))))
                 .containsExactly("replication_sets[0].postgres.password_file: cannot read \"" + dir.resolve("absent") + "\": NoSuchFileException");
     }
@@ -132,7 +132,7 @@ class ConfigLoaderTest {
                     store: postgres
                     primary: {region: US_EAST, endpoint: "h:70000"}
                 """)).containsExactlyInAnyOrder(
-                "replication_sets[0].store: unknown store \"cassandra\" (known: postgres, dynamodb, s3)",
+                "replication_sets[0].store: unknown store \"cassandra\" (known: postgres, mysql, dynamodb, s3)",
                 "replication_sets[1].replicas[0].region: region \"us-east-1\" appears twice in this set",
                 "replication_sets[2].name: duplicate replication set name \"b\"",
                 "replication_sets[2].primary.region: must be a region name such as us-east-1, found \"US_EAST\"",
@@ -274,7 +274,7 @@ class ConfigLoaderTest {
                 Duration.ofSeconds(10), Duration.ofMinutes(1), "into", java.util.Set.of("postgres")));
         assertThat(errors(VALID + "region_health: {directions: sideways, stores: [mongodb], flap: no}\n")).containsExactlyInAnyOrder(
                 "region_health.directions: must be into, out or both, found \"sideways\"",
-                "region_health.stores[0]: unknown store \"mongodb\" (known: postgres, dynamodb, s3)",
+                "region_health.stores[0]: unknown store \"mongodb\" (known: postgres, mysql, dynamodb, s3)",
                 "region_health.flap: unknown key (known here: max_lag, grace, directions, stores)");
     }
 

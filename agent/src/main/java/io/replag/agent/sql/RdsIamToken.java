@@ -1,8 +1,8 @@
-package io.replag.agent.postgres;
+package io.replag.agent.sql;
 
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.pgclient.PgConnectOptions;
+import io.vertx.sqlclient.SqlConnectOptions;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.rds.RdsUtilities;
@@ -15,7 +15,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * is valid for 15 minutes and only needed to open a connection; it is cached for 10. Signing may
  * fetch credentials (instance metadata, STS), which blocks, so it runs on a worker thread.
  */
-final class RdsIamToken {
+public final class RdsIamToken {
     private static final long REUSE_MILLIS = 10 * 60 * 1000;
 
     private record Cached(String token, long issuedAtMillis) {
@@ -25,11 +25,11 @@ final class RdsIamToken {
     private final DefaultCredentialsProvider credentials = DefaultCredentialsProvider.builder().build();
     private final Map<String, Cached> cache = new ConcurrentHashMap<>();
 
-    RdsIamToken(Vertx vertx) {
+    public RdsIamToken(Vertx vertx) {
         this.vertx = vertx;
     }
 
-    Future<String> token(String region, PgConnectOptions connect) {
+    public Future<String> token(String region, SqlConnectOptions connect) {
         String cacheKey = region + "/" + connect.getHost() + ":" + connect.getPort() + "/" + connect.getUser();
         Cached cached = cache.get(cacheKey);
         if (cached != null && System.currentTimeMillis() - cached.issuedAtMillis < REUSE_MILLIS) {

@@ -1,4 +1,4 @@
-package io.replag.agent.postgres;
+package io.replag.agent.sql;
 
 import io.replag.agent.config.Secret;
 
@@ -7,7 +7,8 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * How a replication set reaches its PostgreSQL endpoints (RDS, Aurora PostgreSQL, self-managed).
+ * How a replication set reaches its SQL endpoints (PostgreSQL, MySQL, MariaDB; RDS, Aurora or
+ * self-managed): the options the {@code postgres:} and {@code mysql:} sections share.
  *
  * @param database       database holding the canary table
  * @param user           login role (see docs/configuration.md for the least grants)
@@ -18,12 +19,12 @@ import java.util.Optional;
  * @param createTable    create the table on the primary if absent (else operators create it)
  * @param connectTimeout TCP connect timeout
  */
-public record PostgresOptions(String database, String user, Optional<Secret> password, boolean iamAuth,
-                              Tls tls, String table, boolean createTable, Duration connectTimeout) {
+public record SqlOptions(String database, String user, Optional<Secret> password, boolean iamAuth,
+                         Tls tls, String table, boolean createTable, Duration connectTimeout) {
 
     public static final String DEFAULT_TABLE = "replag_canary";
 
-    public PostgresOptions {
+    public SqlOptions {
         Objects.requireNonNull(database, "database");
         Objects.requireNonNull(user, "user");
         Objects.requireNonNull(password, "password");
@@ -32,7 +33,7 @@ public record PostgresOptions(String database, String user, Optional<Secret> pas
         Objects.requireNonNull(connectTimeout, "connectTimeout");
     }
 
-    /** TLS as in libpq's sslmode: disable, require (encrypt, trust any), verify-ca, verify-full. */
+    /** TLS as in libpq's sslmode (MySQL's ssl-mode alike): disable, require (encrypt, trust any), verify-ca, verify-full. */
     public record Tls(String mode, Optional<String> caFile) {
         public static final Tls DISABLED = new Tls("disable", Optional.empty());
     }
@@ -60,8 +61,8 @@ public record PostgresOptions(String database, String user, Optional<Secret> pas
         public Builder createTable(boolean v) { createTable = v; return this; }
         public Builder connectTimeout(Duration v) { connectTimeout = v; return this; }
 
-        public PostgresOptions build() {
-            return new PostgresOptions(database, user, password, iamAuth, tls, table, createTable, connectTimeout);
+        public SqlOptions build() {
+            return new SqlOptions(database, user, password, iamAuth, tls, table, createTable, connectTimeout);
         }
     }
 }

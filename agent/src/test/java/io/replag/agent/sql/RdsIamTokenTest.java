@@ -1,4 +1,4 @@
-package io.replag.agent.postgres;
+package io.replag.agent.sql;
 
 import io.vertx.core.Vertx;
 import io.vertx.junit5.VertxExtension;

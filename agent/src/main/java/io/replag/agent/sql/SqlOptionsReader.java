@@ -1,0 +1,59 @@
+package io.replag.agent.sql;
+
+import io.replag.agent.config.ConfigNode;
+
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/** Reads the keys the {@code postgres:} and {@code mysql:} sections share into a builder; the caller finishes the node. */
+public final class SqlOptionsReader {
+    private static final Pattern TABLE = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*(\\.[A-Za-z_][A-Za-z0-9_]*)?");
+    private static final Set<String> TLS_MODES = Set.of("disable", "require", "verify-ca", "verify-full");
+
+    private SqlOptionsReader() {
+    }
+
+    public static SqlOptions.Builder read(ConfigNode node, SqlOptions.Builder b) {
+        node.get("database").string().ifPresent(b::database);
+        node.get("user").string().ifPresent(b::user);
+        ConfigNode password = node.get("password");
+        ConfigNode passwordFile = node.get("password_file");
+        if (password.isPresent() && passwordFile.isPresent()) {
+            passwordFile.error("give password or password_file, not both");
+        }
+        password.secret().ifPresent(b::password);
+        passwordFile.secretFile().ifPresent(b::password);
+        ConfigNode iam = node.get("iam_auth");
+        boolean iamAuth = iam.bool().orElse(false);
+        if (iamAuth && (password.isPresent() || passwordFile.isPresent())) {
+            iam.error("IAM authentication replaces the password: remove password/password_file");
+        }
+        b.iamAuth(iamAuth);
+        ConfigNode tls = node.get("tls");
+        if (tls.isPresent() && tls.isMap()) {
+            ConfigNode mode = tls.get("mode");
+            Optional<String> m = mode.string().filter(v -> {
+                if (TLS_MODES.contains(v)) {
+                    return true;
+                }
+                mode.error("must be one of disable, require, verify-ca, verify-full, found \"" + v + "\"");
+                return false;
+            });
+            ConfigNode ca = tls.get("ca_file");
+            Optional<String> caFile = ca.string();
+            caFile.ifPresent(f -> {
+                if (!java.nio.file.Files.isReadable(java.nio.file.Path.of(f))) {
+                    ca.error("cannot read \"" + f + "\"");
+                }
+            });
+            tls.finish();
+            b.tls(new SqlOptions.Tls(m.orElse("verify-full"), caFile));
+        }
+        node.get("table").matching(TABLE, "a table name, optionally schema-qualified (replag_canary, monitoring.replag_canary)")
+                .ifPresent(b::table);
+        node.get("create_table").bool().ifPresent(b::createTable);
+        node.get("connect_timeout").duration().ifPresent(b::connectTimeout);
+        return b;
+    }
+}
