@@ -23,13 +23,16 @@ public final class Main {
             usage: replag <command> [options]
 
               demo [--port N] [--listen-host H]
-                                            start the local lab (PostgreSQL primary us-east-1, replicas
-                                            eu-west-1 and ap-southeast-2) and probe it; metrics on
+                                            start the local lab (PostgreSQL and MariaDB primaries us-east-1,
+                                            replicas eu-west-1 and ap-southeast-2; DynamoDB and S3 in all
+                                            three) and probe it; metrics on
                                             http://H:N/metrics (default 127.0.0.1:9478), lab control on /lab/links
               run --config FILE [--port N] [--web.config.file WEB]
                                             probe the replication sets in FILE (see docs/configuration.md);
                                             WEB: TLS and basic auth, exporter-toolkit format (docs/security.md)
               check-config FILE             validate FILE: exit 0, or 1 listing every error with its field
+              compare [--short]             replag beside postgres_exporter, mysqld_exporter and pt-heartbeat
+                                            on the lab (docs/comparison.md; scripts/compare writes it)
               bench [--short] [--seconds S] [--pairs 100,1000,10000]
                                             benchmark the engine on the in-memory store (docs/performance.md)
               version                       print the version
@@ -56,6 +59,7 @@ public final class Main {
                 case "run" -> runConfig(args, err);
                 case "demo" -> demo(args, out, err);
                 case "bench" -> EngineBench.main(args, out);
+                case "compare" -> io.replag.exporter.compare.Comparison.main(args, out, err);
                 case "version" -> {
                     out.println("replag " + BuildInfo.version());
                     yield 0;

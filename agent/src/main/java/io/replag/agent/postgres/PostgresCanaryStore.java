@@ -42,6 +42,10 @@ public final class PostgresCanaryStore implements CanaryStore {
     private final String createTable;
     private final String write;
     private final String read;
+    static final String AURORA_RPO_LAG = "aurora_global_db_rpo_lag";
+    static final String AURORA_DURABILITY_LAG = "aurora_global_db_durability_lag";
+    /** Writers without aurora_global_db_status() (not Aurora global): not asked again. */
+    private final java.util.Set<String> noAuroraGlobal = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     public PostgresCanaryStore(Vertx vertx, ReplicationSet set) {
         this.options = (SqlOptions) set.options();
@@ -125,10 +129,45 @@ public final class PostgresCanaryStore implements CanaryStore {
 
     @Override
     public Future<java.util.List<NativeLag>> readNativeLag(String sourceRegion, String targetRegion) {
-        return pool(targetRegion).query(PostgresSql.NATIVE_REPLAY_LAG).execute().map(rows -> {
+        Future<java.util.List<NativeLag>> replay = pool(targetRegion).query(PostgresSql.NATIVE_REPLAY_LAG).execute().map(rows -> {
             Double lag = rows.iterator().next().getDouble("lag_seconds");
             return lag == null ? java.util.List.<NativeLag>of()
                     : java.util.List.of(new NativeLag(PostgresSql.NATIVE_SOURCE_METRIC, Math.max(0, lag)));
+        });
+        return replay.compose(figures -> auroraGlobal(sourceRegion, targetRegion).map(aurora -> {
+            java.util.List<NativeLag> all = new java.util.ArrayList<>(figures);
+            all.addAll(aurora);
+            return all;
+        }));
+    }
+
+    /** On an Aurora PostgreSQL global database's writer, its lag figures for the target's region; nothing elsewhere. */
+    private Future<java.util.List<NativeLag>> auroraGlobal(String sourceRegion, String targetRegion) {
+        if (noAuroraGlobal.contains(sourceRegion)) {
+            return Future.succeededFuture(java.util.List.of());
+        }
+        return pool(sourceRegion).query(PostgresSql.AURORA_GLOBAL_STATUS).execute().map(rows -> {
+            java.util.List<NativeLag> figures = new java.util.ArrayList<>();
+            for (Row row : rows) {
+                if (targetRegion.equals(row.getString("aws_region"))) {
+                    Long rpo = row.getLong("rpo_lag_in_msec");
+                    Long durability = row.getLong("durability_lag_in_msec");
+                    if (rpo != null) {
+                        figures.add(new NativeLag(AURORA_RPO_LAG, rpo / 1000.0));
+                    }
+                    if (durability != null) {
+                        figures.add(new NativeLag(AURORA_DURABILITY_LAG, durability / 1000.0));
+                    }
+                }
+            }
+            return figures;
+        }).recover(e -> {
+            // 42883: no such function (not Aurora), 42501: not allowed; either way, not asked again
+            if (e instanceof PgException pg && ("42883".equals(pg.getSqlState()) || "42501".equals(pg.getSqlState()))) {
+                noAuroraGlobal.add(sourceRegion);
+                return Future.succeededFuture(java.util.List.of());
+            }
+            return Future.failedFuture(e);
         });
     }
 

@@ -41,4 +41,7 @@ final class PostgresSql {
             + "ELSE EXTRACT(EPOCH FROM (now() - pg_last_xact_replay_timestamp()))::float8 END AS lag_seconds";
 
     static final String NATIVE_SOURCE_METRIC = "pg_last_xact_replay_timestamp";
+
+    /** Aurora PostgreSQL global databases, on the writer: one row per region of the global cluster. */
+    static final String AURORA_GLOBAL_STATUS = "SELECT aws_region, durability_lag_in_msec, rpo_lag_in_msec FROM aurora_global_db_status()";
 }
