@@ -7,6 +7,7 @@ import io.replag.agent.spi.CanaryKey;
 import io.replag.agent.spi.CanaryStore;
 import io.replag.agent.spi.NativeLag;
 import io.replag.agent.spi.StaleSeqException;
+import io.replag.agent.sql.RdsCloudWatch;
 import io.replag.agent.sql.RdsIamToken;
 import io.replag.agent.sql.SqlOptions;
 import io.replag.agent.sql.SqlTrust;
@@ -56,6 +57,8 @@ public final class MySqlCanaryStore implements CanaryStore {
     private final String createTable;
     private final String write;
     private final String read;
+    /** RDS's CloudWatch figures, when identifiers are configured; null otherwise. */
+    private final RdsCloudWatch cloudWatch;
     /** Regions that answered SHOW REPLICA STATUS with a syntax error: older servers, asked SHOW SLAVE STATUS. */
     private final Set<String> oldStatusSyntax = ConcurrentHashMap.newKeySet();
     /** Regions without information_schema.aurora_global_db_status (not Aurora global): not asked again. */
@@ -67,6 +70,7 @@ public final class MySqlCanaryStore implements CanaryStore {
         this.write = MySqlSql.write(options.table());
         this.read = MySqlSql.read(options.table());
         RdsIamToken iam = options.iamAuth() ? new RdsIamToken(vertx) : null;
+        this.cloudWatch = options.cloudWatch().isEmpty() ? null : new RdsCloudWatch(vertx, options.cloudWatch());
         set.endpoints().forEach((region, endpoint) -> pools.put(region, pool(vertx, region, endpoint, iam)));
     }
 
@@ -143,11 +147,14 @@ public final class MySqlCanaryStore implements CanaryStore {
 
     @Override
     public Future<List<NativeLag>> readNativeLag(String sourceRegion, String targetRegion) {
-        return replicaStatus(targetRegion).compose(replica -> auroraGlobal(sourceRegion, targetRegion).map(aurora -> {
-            List<NativeLag> figures = new ArrayList<>(replica);
-            figures.addAll(aurora);
+        Future<List<NativeLag>> fromCloudWatch = cloudWatch == null ? Future.succeededFuture(List.of()) : cloudWatch.figures(targetRegion);
+        return Future.all(replicaStatus(targetRegion), auroraGlobal(sourceRegion, targetRegion), fromCloudWatch).map(all -> {
+            List<NativeLag> figures = new ArrayList<>();
+            for (int i = 0; i < all.size(); i++) {
+                figures.addAll(all.<List<NativeLag>>resultAt(i));
+            }
             return figures;
-        }));
+        });
     }
 
     private Future<List<NativeLag>> replicaStatus(String region) {
@@ -212,6 +219,10 @@ public final class MySqlCanaryStore implements CanaryStore {
 
     @Override
     public Optional<String> errorReason(Throwable failure) {
+        Optional<String> aws = io.replag.agent.aws.AwsCredentials.awsReason(failure);
+        if (aws.isPresent()) {
+            return aws; // the CloudWatch part of the native figures
+        }
         if (failure instanceof ClosedConnectionException) {
             return Optional.of("connection_closed");
         }
@@ -233,6 +244,9 @@ public final class MySqlCanaryStore implements CanaryStore {
 
     @Override
     public Future<Void> close() {
+        if (cloudWatch != null) {
+            cloudWatch.close();
+        }
         return Future.join(pools.values().stream().map(Pool::close).toList()).mapEmpty();
     }
 }

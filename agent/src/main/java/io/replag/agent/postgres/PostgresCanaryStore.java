@@ -1,5 +1,6 @@
 package io.replag.agent.postgres;
 
+import io.replag.agent.sql.RdsCloudWatch;
 import io.replag.agent.sql.RdsIamToken;
 import io.replag.agent.sql.SqlOptions;
 import io.replag.agent.sql.SqlTrust;
@@ -42,6 +43,8 @@ public final class PostgresCanaryStore implements CanaryStore {
     private final String createTable;
     private final String write;
     private final String read;
+    /** RDS's CloudWatch figures, when identifiers are configured; null otherwise. */
+    private final RdsCloudWatch cloudWatch;
     static final String AURORA_RPO_LAG = "aurora_global_db_rpo_lag";
     static final String AURORA_DURABILITY_LAG = "aurora_global_db_durability_lag";
     /** Writers without aurora_global_db_status() (not Aurora global): not asked again. */
@@ -53,6 +56,7 @@ public final class PostgresCanaryStore implements CanaryStore {
         this.write = PostgresSql.write(options.table());
         this.read = PostgresSql.read(options.table());
         RdsIamToken iam = options.iamAuth() ? new RdsIamToken(vertx) : null;
+        this.cloudWatch = options.cloudWatch().isEmpty() ? null : new RdsCloudWatch(vertx, options.cloudWatch());
         set.endpoints().forEach((region, endpoint) -> pools.put(region, pool(vertx, region, endpoint, iam)));
     }
 
@@ -134,11 +138,15 @@ public final class PostgresCanaryStore implements CanaryStore {
             return lag == null ? java.util.List.<NativeLag>of()
                     : java.util.List.of(new NativeLag(PostgresSql.NATIVE_SOURCE_METRIC, Math.max(0, lag)));
         });
-        return replay.compose(figures -> auroraGlobal(sourceRegion, targetRegion).map(aurora -> {
-            java.util.List<NativeLag> all = new java.util.ArrayList<>(figures);
-            all.addAll(aurora);
-            return all;
-        }));
+        Future<java.util.List<NativeLag>> fromCloudWatch = cloudWatch == null
+                ? Future.succeededFuture(java.util.List.of()) : cloudWatch.figures(targetRegion);
+        return Future.all(replay, auroraGlobal(sourceRegion, targetRegion), fromCloudWatch).map(all -> {
+            java.util.List<NativeLag> figures = new java.util.ArrayList<>();
+            for (int i = 0; i < all.size(); i++) {
+                figures.addAll(all.<java.util.List<NativeLag>>resultAt(i));
+            }
+            return figures;
+        });
     }
 
     /** On an Aurora PostgreSQL global database's writer, its lag figures for the target's region; nothing elsewhere. */
@@ -173,6 +181,10 @@ public final class PostgresCanaryStore implements CanaryStore {
 
     @Override
     public Optional<String> errorReason(Throwable failure) {
+        Optional<String> aws = io.replag.agent.aws.AwsCredentials.awsReason(failure);
+        if (aws.isPresent()) {
+            return aws; // the CloudWatch part of the native figures
+        }
         if (failure instanceof ClosedConnectionException) {
             return Optional.of("connection_closed");
         }
@@ -194,6 +206,9 @@ public final class PostgresCanaryStore implements CanaryStore {
 
     @Override
     public Future<Void> close() {
+        if (cloudWatch != null) {
+            cloudWatch.close();
+        }
         return Future.join(pools.values().stream().map(Pool::close).toList()).mapEmpty();
     }
 }

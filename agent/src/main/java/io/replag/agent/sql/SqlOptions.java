@@ -18,9 +18,10 @@ import java.util.Optional;
  * @param table          canary table, optionally schema-qualified
  * @param createTable    create the table on the primary if absent (else operators create it)
  * @param connectTimeout TCP connect timeout
+ * @param cloudWatch     the RDS identifiers whose CloudWatch figures to read, per replica region
  */
 public record SqlOptions(String database, String user, Optional<Secret> password, boolean iamAuth,
-                         Tls tls, String table, boolean createTable, Duration connectTimeout) {
+                         Tls tls, String table, boolean createTable, Duration connectTimeout, RdsCloudWatch.Targets cloudWatch) {
 
     public static final String DEFAULT_TABLE = "replag_canary";
 
@@ -31,6 +32,7 @@ public record SqlOptions(String database, String user, Optional<Secret> password
         Objects.requireNonNull(tls, "tls");
         Objects.requireNonNull(table, "table");
         Objects.requireNonNull(connectTimeout, "connectTimeout");
+        Objects.requireNonNull(cloudWatch, "cloudWatch");
     }
 
     /** TLS as in libpq's sslmode (MySQL's ssl-mode alike): disable, require (encrypt, trust any), verify-ca, verify-full. */
@@ -51,6 +53,7 @@ public record SqlOptions(String database, String user, Optional<Secret> password
         private String table = DEFAULT_TABLE;
         private boolean createTable = true;
         private Duration connectTimeout = Duration.ofSeconds(5);
+        private RdsCloudWatch.Targets cloudWatch = RdsCloudWatch.Targets.NONE;
 
         public Builder database(String v) { database = v; return this; }
         public Builder user(String v) { user = v; return this; }
@@ -60,9 +63,10 @@ public record SqlOptions(String database, String user, Optional<Secret> password
         public Builder table(String v) { table = v; return this; }
         public Builder createTable(boolean v) { createTable = v; return this; }
         public Builder connectTimeout(Duration v) { connectTimeout = v; return this; }
+        public Builder cloudWatch(RdsCloudWatch.Targets v) { cloudWatch = v; return this; }
 
         public SqlOptions build() {
-            return new SqlOptions(database, user, password, iamAuth, tls, table, createTable, connectTimeout);
+            return new SqlOptions(database, user, password, iamAuth, tls, table, createTable, connectTimeout, cloudWatch);
         }
     }
 }

@@ -14,6 +14,24 @@ public final class SqlOptionsReader {
     private SqlOptionsReader() {
     }
 
+    private static final Pattern RDS_IDENTIFIER = Pattern.compile("[A-Za-z][A-Za-z0-9-]{0,62}");
+    private static final Pattern REGION = Pattern.compile("[a-z]{2}(-[a-z]+)+-\\d");
+
+    /** {@code {region: identifier}}: RDS DB instance or cluster identifiers by region. */
+    private static java.util.Map<String, String> identifiers(ConfigNode node) {
+        java.util.Map<String, String> out = new java.util.LinkedHashMap<>();
+        for (String region : node.keys()) {
+            ConfigNode id = node.get(region);
+            if (!REGION.matcher(region).matches()) {
+                id.error("must be keyed by an AWS region such as eu-west-1, found \"" + region + "\"");
+                continue;
+            }
+            id.matching(RDS_IDENTIFIER, "an RDS identifier (a letter, then letters, digits or -)").ifPresent(v -> out.put(region, v));
+        }
+        node.finish();
+        return out;
+    }
+
     public static SqlOptions.Builder read(ConfigNode node, SqlOptions.Builder b) {
         node.get("database").string().ifPresent(b::database);
         node.get("user").string().ifPresent(b::user);
@@ -54,6 +72,12 @@ public final class SqlOptionsReader {
                 .ifPresent(b::table);
         node.get("create_table").bool().ifPresent(b::createTable);
         node.get("connect_timeout").duration().ifPresent(b::connectTimeout);
+        ConfigNode cloudWatch = node.get("cloudwatch");
+        if (cloudWatch.isPresent() && cloudWatch.isMap()) {
+            b.cloudWatch(new RdsCloudWatch.Targets(identifiers(cloudWatch.get("replica_instances")),
+                    identifiers(cloudWatch.get("secondary_clusters"))));
+            cloudWatch.finish();
+        }
         return b;
     }
 }

@@ -198,6 +198,40 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void mysqlSetWithCloudWatchIdentifiers() throws Exception {
+        ReplicationSet set = loader.parse("x", """
+                replication_sets:
+                  - name: inventory
+                    store: mysql
+                    primary: {region: us-east-1, endpoint: "db.use1:3306"}
+                    replicas: [{region: eu-west-1, endpoint: "db.euw1:3306"}]
+                    mysql:
+                      user: replag
+                      cloudwatch:
+                        replica_instances: {eu-west-1: inventory-euw1}
+                        secondary_clusters: {eu-west-1: inventory-euw1-cluster}
+                """).sets().get(0);
+        var options = (io.replag.agent.sql.SqlOptions) set.options();
+        assertThat(options.database()).isEqualTo("replag");
+        assertThat(options.cloudWatch().replicaInstances()).containsEntry("eu-west-1", "inventory-euw1");
+        assertThat(options.cloudWatch().secondaryClusters()).containsEntry("eu-west-1", "inventory-euw1-cluster");
+        assertThat(errors("""
+                replication_sets:
+                  - name: inventory
+                    store: mysql
+                    primary: {region: us-east-1, endpoint: "db.use1:3306"}
+                    replicas: [{region: eu-west-1, endpoint: "db.euw1:3306"}]
+                    mysql:
+                      cloudwatch:
+                        replica_instances: {Europe: x, eu-west-1: "1bad"}
+                        clusters: {}
+                """)).containsExactlyInAnyOrder(
+                "replication_sets[0].mysql.cloudwatch.replica_instances.Europe: must be keyed by an AWS region such as eu-west-1, found \"Europe\"",
+                "replication_sets[0].mysql.cloudwatch.replica_instances.eu-west-1: must be an RDS identifier (a letter, then letters, digits or -), found \"1bad\"",
+                "replication_sets[0].mysql.cloudwatch.clusters: unknown key (known here: replica_instances, secondary_clusters)");
+    }
+
+    @Test
     void s3PairsFollowTheReplicationRules() throws Exception {
         String regions = """
                 replication_sets:
