@@ -33,7 +33,9 @@ public final class Main {
               check-config FILE             validate FILE: exit 0, or 1 listing every error with its field
               compare [--short]             replag beside postgres_exporter, mysqld_exporter and pt-heartbeat
                                             on the lab (docs/comparison.md; scripts/compare writes it)
-              bench [--short] [--seconds S] [--pairs 100,1000,10000]
+              accuracy [--short]            injected delays 0 to 60 s on every lab link, measured per store
+                                            (docs/performance.md; scripts/accuracy writes it)
+              bench [--short] [--seconds S] [--pairs 100,1000,10000] [--growth MINUTES]
                                             benchmark the engine on the in-memory store (docs/performance.md)
               version                       print the version
             """;
@@ -60,6 +62,7 @@ public final class Main {
                 case "demo" -> demo(args, out, err);
                 case "bench" -> EngineBench.main(args, out);
                 case "compare" -> io.replag.exporter.compare.Comparison.main(args, out, err);
+                case "accuracy" -> io.replag.exporter.compare.LabAccuracy.main(args, out, err);
                 case "version" -> {
                     out.println("replag " + BuildInfo.version());
                     yield 0;

@@ -1,6 +1,12 @@
 package io.replag.exporter.bench;
 
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.config.MeterFilter;
+import io.micrometer.core.instrument.distribution.DistributionStatisticConfig;
+import io.micrometer.core.instrument.distribution.HistogramSnapshot;
+import io.micrometer.core.instrument.distribution.ValueAtPercentile;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.replag.agent.config.ProbeTiming;
@@ -15,6 +21,7 @@ import io.vertx.core.Vertx;
 
 import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Deque;
@@ -26,12 +33,13 @@ import java.util.concurrent.TimeUnit;
  * {@code replag bench}: the engine on the in-memory store at 1 canary per second per source, with
  * simulated replication delays (20 to 200 ms per link) and call latencies (1 to 5 ms). Prints
  * figures, asserts nothing: CPU seconds per second, heap per pair, /metrics render time and size,
- * reads per canary and median uncertainty, each also as a ratio to a one-pair baseline run in
- * the same process.
+ * the write schedule delay (p50, p99 of the worst writer, max), reads per canary and median
+ * uncertainty, each also as a ratio to a one-pair baseline run in the same process.
+ * {@code --growth M} instead runs the largest size for M minutes and prints a row per minute.
  */
 public final class EngineBench {
     private record Result(int pairs, double cpuPerSecond, double heapPerPairBytes, double[] scrapeMs, int scrapeBytes,
-                          double readsPerCanary, double medianUncertaintyMs, long series) {
+                          double readsPerCanary, double medianUncertaintyMs, long series, double[] scheduleMs) {
     }
 
     private EngineBench() {
@@ -40,6 +48,7 @@ public final class EngineBench {
     public static int main(Deque<String> args, PrintStream out) {
         int seconds = 30;
         boolean quality = true;
+        int growthMinutes = 0;
         List<Integer> sizes = List.of(100, 1_000, 10_000);
         while (!args.isEmpty()) {
             String a = args.pop();
@@ -51,6 +60,7 @@ public final class EngineBench {
                 }
                 case "--seconds" -> seconds = Integer.parseInt(args.pop());
                 case "--pairs" -> sizes = Arrays.stream(args.pop().split(",")).map(String::trim).map(Integer::parseInt).toList();
+                case "--growth" -> growthMinutes = Integer.parseInt(args.pop());
                 default -> {
                     out.println("bench: unknown option \"" + a + "\"");
                     return 2;
@@ -62,13 +72,19 @@ public final class EngineBench {
                 runtime.getVmName(), runtime.getVmVersion(), Runtime.getRuntime().maxMemory() >> 20, runtime.getInputArguments());
         out.printf("each run: %d s at 1 canary/s per source, %d targets per source, delays 20-200 ms, call latency 1-5 ms%n",
                 seconds, SimulatedRegions.TARGETS_PER_SET);
+        if (growthMinutes > 0) {
+            int pairs = sizes.get(sizes.size() - 1);
+            out.printf("growth: %d pairs for %d min, one row per minute (live heap after a full GC)%n", pairs, growthMinutes);
+            Growth.run(pairs, growthMinutes, out);
+            return 0;
+        }
         Result baseline = run(1, seconds);
         List<Result> results = new ArrayList<>();
         for (int pairs : sizes) {
             results.add(run(pairs, seconds));
         }
-        out.printf("%8s %10s %8s %11s %9s %26s %10s %9s %10s %10s%n", "pairs", "cpu_s/s", "x base", "heap/pair", "x base",
-                "scrape ms min/med/max", "scrape KB", "series", "reads/can", "med unc ms");
+        out.printf("%8s %10s %8s %11s %9s %26s %10s %9s %24s %10s %10s%n", "pairs", "cpu_s/s", "x base", "heap/pair", "x base",
+                "scrape ms min/med/max", "scrape KB", "series", "sched ms p50/p99/max", "reads/can", "med unc ms");
         print(out, baseline, baseline);
         for (Result r : results) {
             print(out, r, baseline);
@@ -79,16 +95,17 @@ public final class EngineBench {
     }
 
     private static void print(PrintStream out, Result r, Result base) {
-        out.printf("%8d %10.4f %8.1f %9.0f B %9.2f %26s %10.1f %9d %10.2f %10.1f%n", r.pairs, r.cpuPerSecond,
+        out.printf("%8d %10.4f %8.1f %9.0f B %9.2f %26s %10.1f %9d %24s %10.2f %10.1f%n", r.pairs, r.cpuPerSecond,
                 r.cpuPerSecond / base.cpuPerSecond, r.heapPerPairBytes, r.heapPerPairBytes / Math.max(1, base.heapPerPairBytes),
                 String.format("%.1f/%.1f/%.1f", r.scrapeMs[0], r.scrapeMs[1], r.scrapeMs[2]), r.scrapeBytes / 1024.0,
-                r.series, r.readsPerCanary, r.medianUncertaintyMs);
+                r.series, String.format("%.2f/%.2f/%.2f", r.scheduleMs[0], r.scheduleMs[1], r.scheduleMs[2]),
+                r.readsPerCanary, r.medianUncertaintyMs);
     }
 
     private static Result run(int pairs, int seconds) {
         Vertx vertx = Vertx.vertx();
         try {
-            PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+            PrometheusMeterRegistry registry = registry(Duration.ofMinutes(2));
             VertxEventLoop loop = VertxEventLoop.create(vertx);
             InMemoryCanaryStore store = new InMemoryCanaryStore(loop, WallClock.system());
             List<ReplicationSet> sets = SimulatedRegions.build(store, pairs, ProbeTiming.DEFAULT);
@@ -129,7 +146,8 @@ public final class EngineBench {
             engine.stop();
             long series = registry.scrape().lines().filter(l -> !l.startsWith("#") && l.startsWith("replag_")).count();
             return new Result(pairs, (cpu1 - cpu0) / (double) (wall1 - wall0),
-                    (heapAfter - heapBefore) / (double) pairs, new double[]{scrapes[0], scrapes[2], scrapes[4]}, size, q[0], q[1], series);
+                    (heapAfter - heapBefore) / (double) pairs, new double[]{scrapes[0], scrapes[2], scrapes[4]}, size, q[0], q[1], series,
+                    scheduleDelayMs(registry));
         } catch (Exception e) {
             throw new IllegalStateException("bench run with " + pairs + " pairs failed", e);
         } finally {
@@ -137,7 +155,43 @@ public final class EngineBench {
         }
     }
 
-    private static long usedHeapAfterGc() {
+    /**
+     * The bench's registry: as replag's, plus client-side p50/p99 of the write schedule delay over
+     * a decaying window (2 quantile series per writer, in the bench only), so that the delay's
+     * percentiles can be printed.
+     */
+    static PrometheusMeterRegistry registry(Duration window) {
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        registry.config().meterFilter(new MeterFilter() {
+            @Override
+            public DistributionStatisticConfig configure(Meter.Id id, DistributionStatisticConfig config) {
+                return id.getName().equals("replag.write.schedule.delay")
+                        ? DistributionStatisticConfig.builder().percentiles(0.5, 0.99).percentilePrecision(2)
+                                .expiry(window).bufferLength(1).build().merge(config)
+                        : config;
+            }
+        });
+        return registry;
+    }
+
+    /** p50 and p99 (the worst writer's) and max of the write schedule delay, in ms. */
+    static double[] scheduleDelayMs(PrometheusMeterRegistry registry) {
+        double p50 = 0, p99 = 0, max = 0;
+        for (Timer t : registry.find("replag.write.schedule.delay").timers()) {
+            HistogramSnapshot snap = t.takeSnapshot();
+            for (ValueAtPercentile v : snap.percentileValues()) {
+                if (v.percentile() == 0.5) {
+                    p50 = Math.max(p50, v.value(TimeUnit.MILLISECONDS));
+                } else if (v.percentile() == 0.99) {
+                    p99 = Math.max(p99, v.value(TimeUnit.MILLISECONDS));
+                }
+            }
+            max = Math.max(max, snap.max(TimeUnit.MILLISECONDS));
+        }
+        return new double[]{p50, p99, max};
+    }
+
+    static long usedHeapAfterGc() {
         for (int i = 0; i < 3; i++) {
             System.gc();
         }
@@ -145,7 +199,7 @@ public final class EngineBench {
         return rt.totalMemory() - rt.freeMemory();
     }
 
-    private static void sleep(long ms) throws InterruptedException {
+    static void sleep(long ms) throws InterruptedException {
         // the benchmark measures over wall-clock windows; nothing waits on a condition here
         Thread.sleep(ms);
     }
