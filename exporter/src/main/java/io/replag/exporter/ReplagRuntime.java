@@ -10,6 +10,7 @@ import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.replag.exporter.http.MetricsPage;
 import io.replag.agent.Stores;
 import io.replag.agent.config.ReplicationSet;
 import io.replag.agent.engine.ArrivalListener;
@@ -53,6 +54,7 @@ public final class ReplagRuntime {
     private final Lab lab;
     private final Vertx vertx;
     private final PrometheusMeterRegistry registry;
+    private final PrometheusMeterRegistry jvmRegistry;
     private final ArrivalListener arrivals;
     private final WebConfig web;
 
@@ -75,13 +77,15 @@ public final class ReplagRuntime {
         this.lab = lab;
         this.vertx = Vertx.vertx();
         this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        new JvmMemoryMetrics().bindTo(registry);
-        new JvmGcMetrics().bindTo(registry);
-        new JvmThreadMetrics().bindTo(registry);
-        new ClassLoaderMetrics().bindTo(registry);
-        new ProcessorMetrics().bindTo(registry);
-        new UptimeMetrics().bindTo(registry);
-        new FileDescriptorMetrics().bindTo(registry);
+        // JVM and process meters apart: /metrics renders them generically, replag's many meters fast (MetricsPage)
+        this.jvmRegistry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        new JvmMemoryMetrics().bindTo(jvmRegistry);
+        new JvmGcMetrics().bindTo(jvmRegistry);
+        new JvmThreadMetrics().bindTo(jvmRegistry);
+        new ClassLoaderMetrics().bindTo(jvmRegistry);
+        new ProcessorMetrics().bindTo(jvmRegistry);
+        new UptimeMetrics().bindTo(jvmRegistry);
+        new FileDescriptorMetrics().bindTo(jvmRegistry);
         Gauge.builder("replag.config.last.reload.successful", this, r -> r.lastReloadSuccess)
                 .description("1 if the last configuration reload (SIGHUP) worked or none was tried, 0 if the file was refused")
                 .register(registry);
@@ -91,8 +95,14 @@ public final class ReplagRuntime {
                 .register(registry);
     }
 
+    /** replag's own meters (every {@code replag_} series); the JVM's are in {@link #metricsPage()} too. */
     public PrometheusMeterRegistry registry() {
         return registry;
+    }
+
+    /** The whole /metrics page as served: JVM and process families, then replag's. */
+    public String metricsPage() {
+        return MetricsPage.render(jvmRegistry, registry);
     }
 
     public Vertx vertx() {
@@ -122,7 +132,7 @@ public final class ReplagRuntime {
 
     /** Starts probing and serving. @return the bound HTTP port */
     public Future<Integer> start() {
-        HttpEndpoints endpoints = new HttpEndpoints(vertx, registry, () -> current.engine(), () -> current.regionHealth(),
+        HttpEndpoints endpoints = new HttpEndpoints(vertx, this::metricsPage, () -> current.engine(), () -> current.regionHealth(),
                 () -> current.config().regionHealth(), lab);
         Router router = endpoints.router(web.users().isEmpty() ? null : new BasicAuth(vertx, web.users()));
         HttpServerOptions options = new HttpServerOptions().setCompressionSupported(true);

@@ -335,7 +335,7 @@ class MonitoringIT {
 
     @Test
     void e_everyMetricNameUsedExistsInMetrics() throws Exception {
-        String scraped = runtime.registry().scrape();
+        String scraped = runtime.metricsPage();
         Set<String> exported = new HashSet<>();
         for (String line : scraped.split("\n")) {
             if (!line.startsWith("#") && !line.isBlank()) {

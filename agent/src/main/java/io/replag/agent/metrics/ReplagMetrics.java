@@ -24,6 +24,11 @@ public final class ReplagMetrics {
             Duration.ofMillis(2500), Duration.ofSeconds(5), Duration.ofSeconds(10), Duration.ofSeconds(30),
             Duration.ofSeconds(60), Duration.ofSeconds(120), Duration.ofSeconds(300), Duration.ofSeconds(900));
 
+    /** Write schedule delay buckets, 1 ms to 5 s: 11 per writing region. */
+    public static final List<Duration> SCHEDULE_DELAY_BUCKETS = List.of(Duration.ofMillis(1), Duration.ofMillis(2), Duration.ofMillis(5),
+            Duration.ofMillis(10), Duration.ofMillis(25), Duration.ofMillis(50), Duration.ofMillis(100), Duration.ofMillis(250),
+            Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofSeconds(5));
+
     private final MeterRegistry registry;
     private final Map<Tags, Counter> errors = new ConcurrentHashMap<>();
 
@@ -57,8 +62,7 @@ public final class ReplagMetrics {
         return Timer.builder("replag.write.schedule.delay")
                 .description("Delay between a canary's planned and actual write time")
                 .tags("store", store, "resource", resource, "region", region)
-                .serviceLevelObjectives(Duration.ofMillis(1), Duration.ofMillis(5), Duration.ofMillis(10), Duration.ofMillis(50),
-                        Duration.ofMillis(100), Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofSeconds(5))
+                .serviceLevelObjectives(SCHEDULE_DELAY_BUCKETS.toArray(Duration[]::new))
                 .publishPercentileHistogram(false)
                 .register(registry);
     }

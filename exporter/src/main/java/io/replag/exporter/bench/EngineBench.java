@@ -1,12 +1,10 @@
 package io.replag.exporter.bench;
 
 import io.micrometer.core.instrument.Gauge;
-import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.Timer;
-import io.micrometer.core.instrument.config.MeterFilter;
-import io.micrometer.core.instrument.distribution.DistributionStatisticConfig;
+import io.micrometer.core.instrument.distribution.CountAtBucket;
 import io.micrometer.core.instrument.distribution.HistogramSnapshot;
-import io.micrometer.core.instrument.distribution.ValueAtPercentile;
+import io.replag.exporter.http.MetricsPage;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.replag.agent.config.ProbeTiming;
@@ -21,7 +19,6 @@ import io.vertx.core.Vertx;
 
 import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Deque;
@@ -33,13 +30,13 @@ import java.util.concurrent.TimeUnit;
  * {@code replag bench}: the engine on the in-memory store at 1 canary per second per source, with
  * simulated replication delays (20 to 200 ms per link) and call latencies (1 to 5 ms). Prints
  * figures, asserts nothing: CPU seconds per second, heap per pair, /metrics render time and size,
- * the write schedule delay (p50, p99 of the worst writer, max), reads per canary and median
+ * the write schedule delay over all writers (p50, p99 as bucket bounds, max), reads per canary and median
  * uncertainty, each also as a ratio to a one-pair baseline run in the same process.
  * {@code --growth M} instead runs the largest size for M minutes and prints a row per minute.
  */
 public final class EngineBench {
     private record Result(int pairs, double cpuPerSecond, double heapPerPairBytes, double[] scrapeMs, int scrapeBytes,
-                          double readsPerCanary, double medianUncertaintyMs, long series, double[] scheduleMs) {
+                          double readsPerCanary, double medianUncertaintyMs, long series, String schedule) {
     }
 
     private EngineBench() {
@@ -98,14 +95,14 @@ public final class EngineBench {
         out.printf("%8d %10.4f %8.1f %9.0f B %9.2f %26s %10.1f %9d %24s %10.2f %10.1f%n", r.pairs, r.cpuPerSecond,
                 r.cpuPerSecond / base.cpuPerSecond, r.heapPerPairBytes, r.heapPerPairBytes / Math.max(1, base.heapPerPairBytes),
                 String.format("%.1f/%.1f/%.1f", r.scrapeMs[0], r.scrapeMs[1], r.scrapeMs[2]), r.scrapeBytes / 1024.0,
-                r.series, String.format("%.2f/%.2f/%.2f", r.scheduleMs[0], r.scheduleMs[1], r.scheduleMs[2]),
+                r.series, r.schedule,
                 r.readsPerCanary, r.medianUncertaintyMs);
     }
 
     private static Result run(int pairs, int seconds) {
         Vertx vertx = Vertx.vertx();
         try {
-            PrometheusMeterRegistry registry = registry(Duration.ofMinutes(2));
+            PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
             VertxEventLoop loop = VertxEventLoop.create(vertx);
             InMemoryCanaryStore store = new InMemoryCanaryStore(loop, WallClock.system());
             List<ReplicationSet> sets = SimulatedRegions.build(store, pairs, ProbeTiming.DEFAULT);
@@ -124,11 +121,13 @@ public final class EngineBench {
             long cpu1 = os.getProcessCpuTime();
             long wall1 = System.nanoTime();
 
+            // the engine's own figure, before the scrapes below load the machine
+            String schedule = scheduleDelay(registry, new double[ReplagMetrics.SCHEDULE_DELAY_BUCKETS.size() + 1]);
             double[] scrapes = new double[5];
             int size = 0;
             for (int i = 0; i < scrapes.length; i++) {
                 long t0 = System.nanoTime();
-                size = registry.scrape().length();
+                size = MetricsPage.render(null, registry).length();
                 scrapes[i] = (System.nanoTime() - t0) / 1e6;
             }
             Arrays.sort(scrapes);
@@ -147,7 +146,7 @@ public final class EngineBench {
             long series = registry.scrape().lines().filter(l -> !l.startsWith("#") && l.startsWith("replag_")).count();
             return new Result(pairs, (cpu1 - cpu0) / (double) (wall1 - wall0),
                     (heapAfter - heapBefore) / (double) pairs, new double[]{scrapes[0], scrapes[2], scrapes[4]}, size, q[0], q[1], series,
-                    scheduleDelayMs(registry));
+                    schedule);
         } catch (Exception e) {
             throw new IllegalStateException("bench run with " + pairs + " pairs failed", e);
         } finally {
@@ -156,39 +155,42 @@ public final class EngineBench {
     }
 
     /**
-     * The bench's registry: as replag's, plus client-side p50/p99 of the write schedule delay over
-     * a decaying window (2 quantile series per writer, in the bench only), so that the delay's
-     * percentiles can be printed.
+     * Percentiles of the write schedule delay over every writer, from the production histogram's
+     * buckets: each figure is the bucket bound the percentile falls under ("<= 5 ms"), and max the
+     * largest single delay (Micrometer's decaying maximum). {@code since} holds the cumulative
+     * counts of an earlier call, for figures over an interval; it is updated.
      */
-    static PrometheusMeterRegistry registry(Duration window) {
-        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        registry.config().meterFilter(new MeterFilter() {
-            @Override
-            public DistributionStatisticConfig configure(Meter.Id id, DistributionStatisticConfig config) {
-                return id.getName().equals("replag.write.schedule.delay")
-                        ? DistributionStatisticConfig.builder().percentiles(0.5, 0.99).percentilePrecision(2)
-                                .expiry(window).bufferLength(1).build().merge(config)
-                        : config;
-            }
-        });
-        return registry;
-    }
-
-    /** p50 and p99 (the worst writer's) and max of the write schedule delay, in ms. */
-    static double[] scheduleDelayMs(PrometheusMeterRegistry registry) {
-        double p50 = 0, p99 = 0, max = 0;
+    static String scheduleDelay(PrometheusMeterRegistry registry, double[] since) {
+        List<Double> bounds = io.replag.agent.metrics.ReplagMetrics.SCHEDULE_DELAY_BUCKETS.stream()
+                .map(d -> d.toNanos() / 1e6).toList();
+        double[] cumulative = new double[bounds.size() + 1];
+        double max = 0;
         for (Timer t : registry.find("replag.write.schedule.delay").timers()) {
             HistogramSnapshot snap = t.takeSnapshot();
-            for (ValueAtPercentile v : snap.percentileValues()) {
-                if (v.percentile() == 0.5) {
-                    p50 = Math.max(p50, v.value(TimeUnit.MILLISECONDS));
-                } else if (v.percentile() == 0.99) {
-                    p99 = Math.max(p99, v.value(TimeUnit.MILLISECONDS));
-                }
+            CountAtBucket[] counts = snap.histogramCounts();
+            for (int i = 0; i < counts.length && i < bounds.size(); i++) {
+                cumulative[i] += counts[i].count();
             }
+            cumulative[bounds.size()] += snap.count();
             max = Math.max(max, snap.max(TimeUnit.MILLISECONDS));
         }
-        return new double[]{p50, p99, max};
+        double[] interval = new double[cumulative.length];
+        for (int i = 0; i < cumulative.length; i++) {
+            interval[i] = cumulative[i] - since[i];
+            since[i] = cumulative[i];
+        }
+        double total = interval[bounds.size()];
+        return String.format(java.util.Locale.ROOT, "%s/%s/%.1f", bound(bounds, interval, total * 0.5),
+                bound(bounds, interval, total * 0.99), max);
+    }
+
+    private static String bound(List<Double> bounds, double[] cumulative, double rank) {
+        for (int i = 0; i < bounds.size(); i++) {
+            if (cumulative[i] >= rank) {
+                return "<=" + new java.math.BigDecimal(bounds.get(i)).stripTrailingZeros().toPlainString();
+            }
+        }
+        return ">" + bounds.get(bounds.size() - 1).intValue();
     }
 
     static long usedHeapAfterGc() {

@@ -15,13 +15,13 @@ import io.vertx.core.Vertx;
 
 import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
-import java.time.Duration;
 import java.util.List;
 
 /**
  * {@code replag bench --growth M}: the engine at full size for M minutes, one row per minute, so
  * that growth shows: live heap after a full GC, threads, CPU, the write schedule delay of that
- * minute, and missed canaries (none expected). Figures are printed, not asserted.
+ * minute, and missed canaries (none expected), with /metrics rendered every 15 s as a Prometheus
+ * would. Figures are printed, not asserted.
  */
 final class Growth {
     private Growth() {
@@ -30,7 +30,7 @@ final class Growth {
     static void run(int pairs, int minutes, PrintStream out) {
         Vertx vertx = Vertx.vertx();
         try {
-            PrometheusMeterRegistry registry = EngineBench.registry(Duration.ofMinutes(1));
+            PrometheusMeterRegistry registry = new PrometheusMeterRegistry(io.micrometer.prometheusmetrics.PrometheusConfig.DEFAULT);
             VertxEventLoop loop = VertxEventLoop.create(vertx);
             InMemoryCanaryStore store = new InMemoryCanaryStore(loop, WallClock.system());
             List<ReplicationSet> sets = SimulatedRegions.build(store, pairs, ProbeTiming.DEFAULT);
@@ -44,18 +44,22 @@ final class Growth {
                     "sched ms p50/p99/max", "arrived", "missed", "med unc ms");
             long cpu = os.getProcessCpuTime();
             long wall = System.nanoTime();
+            double[] scheduleSince = new double[ReplagMetrics.SCHEDULE_DELAY_BUCKETS.size() + 1];
             for (int m = 1; m <= minutes; m++) {
-                EngineBench.sleep(60_000);
+                for (int scrape = 0; scrape < 4; scrape++) {
+                    EngineBench.sleep(15_000);
+                    io.replag.exporter.http.MetricsPage.render(null, registry); // as a Prometheus scraping every 15 s
+                }
                 long cpuNow = os.getProcessCpuTime();
                 long wallNow = System.nanoTime();
-                double[] sched = EngineBench.scheduleDelayMs(registry);
+                String sched = EngineBench.scheduleDelay(registry, scheduleSince);
                 double arrived = registry.find("replag.canaries.arrived").counters().stream().mapToDouble(Counter::count).sum();
                 double missed = registry.find("replag.canaries.missed").counters().stream().mapToDouble(Counter::count).sum();
                 double[] unc = registry.find("replag.measurement.uncertainty.seconds").gauges().stream()
                         .mapToDouble(Gauge::value).filter(v -> !Double.isNaN(v)).sorted().toArray();
                 long live = EngineBench.usedHeapAfterGc();
                 out.printf("%6d %10.4f %12.1f %8d %24s %12.0f %8.0f %12.1f%n", m, (cpuNow - cpu) / (double) (wallNow - wall),
-                        live / 1048576.0, threads.getThreadCount(), String.format("%.2f/%.2f/%.2f", sched[0], sched[1], sched[2]),
+                        live / 1048576.0, threads.getThreadCount(), sched,
                         arrived, missed, unc.length == 0 ? Double.NaN : unc[unc.length / 2] * 1000);
                 cpu = os.getProcessCpuTime();
                 wall = System.nanoTime();

@@ -1,6 +1,5 @@
 package io.replag.exporter.http;
 
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.replag.agent.engine.Engine;
 import io.replag.exporter.health.RegionHealth;
 import io.replag.exporter.health.RegionHealthConfig;
@@ -20,7 +19,7 @@ public final class HttpEndpoints {
     static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
 
     private final Vertx vertx;
-    private final PrometheusMeterRegistry registry;
+    private final Supplier<String> metricsPage;
     private final Supplier<Engine> engine;
     private final Supplier<RegionHealth> regionHealth;
     private final Supplier<RegionHealthConfig> regionHealthConfig;
@@ -36,11 +35,11 @@ public final class HttpEndpoints {
     }
 
     /** Suppliers, because a reload replaces the engine and region health while the server runs. */
-    public HttpEndpoints(Vertx vertx, PrometheusMeterRegistry registry, Supplier<Engine> engine, Supplier<RegionHealth> regionHealth,
+    public HttpEndpoints(Vertx vertx, Supplier<String> metricsPage, Supplier<Engine> engine, Supplier<RegionHealth> regionHealth,
                          Supplier<RegionHealthConfig> regionHealthConfig, Lab lab) {
         this.regionHealthConfig = regionHealthConfig;
         this.vertx = vertx;
-        this.registry = registry;
+        this.metricsPage = metricsPage;
         this.engine = engine;
         this.regionHealth = regionHealth;
         this.lab = lab;
@@ -88,7 +87,7 @@ public final class HttpEndpoints {
 
     private void metrics(RoutingContext ctx) {
         // Rendering thousands of series takes milliseconds: keep it off the event loop.
-        vertx.executeBlocking(registry::scrape, false).onComplete(ar -> {
+        vertx.executeBlocking(metricsPage::get, false).onComplete(ar -> {
             if (ar.succeeded()) {
                 ctx.response().putHeader("Content-Type", PROMETHEUS_TEXT).end(ar.result());
             } else {
