@@ -3,6 +3,7 @@ package io.replag.agent.dynamodb;
 import io.replag.agent.cloudwatch.Datapoint;
 import io.replag.agent.cloudwatch.NativeFigure;
 
+import io.replag.agent.cloudwatch.CloudWatchClients;
 import io.vertx.core.Future;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.http.async.SdkAsyncHttpClient;
@@ -25,20 +26,16 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /** {@link ReplicationLatencySource} backed by CloudWatch GetMetricData, one async client per source region. */
 final class CloudWatchReplicationLatency implements ReplicationLatencySource {
-    private final SdkAsyncHttpClient http;
-    private final AwsCredentialsProvider credentials;
-    private final Map<String, CloudWatchAsyncClient> clients = new ConcurrentHashMap<>();
+    private final CloudWatchClients clients;
 
     CloudWatchReplicationLatency(SdkAsyncHttpClient http, AwsCredentialsProvider credentials) {
-        this.http = http;
-        this.credentials = credentials;
+        this.clients = new CloudWatchClients(http, credentials);
     }
 
     @Override
     public Future<Map<String, List<Datapoint>>> fetch(String sourceRegion, String table, List<String> receivingRegions,
                                                       Instant from, Instant to) {
-        CloudWatchAsyncClient client = clients.computeIfAbsent(sourceRegion, r -> CloudWatchAsyncClient.builder()
-                .region(Region.of(r)).httpClient(http).credentialsProvider(credentials).build());
+        CloudWatchAsyncClient client = clients.in(sourceRegion);
         List<MetricDataQuery> queries = new ArrayList<>();
         for (int i = 0; i < receivingRegions.size(); i++) {
             queries.add(MetricDataQuery.builder().id("r" + i).returnData(true).metricStat(MetricStat.builder()
@@ -66,6 +63,6 @@ final class CloudWatchReplicationLatency implements ReplicationLatencySource {
 
     @Override
     public void close() {
-        clients.values().forEach(CloudWatchAsyncClient::close);
+        clients.close();
     }
 }

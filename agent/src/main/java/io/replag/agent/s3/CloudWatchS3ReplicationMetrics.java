@@ -2,6 +2,7 @@ package io.replag.agent.s3;
 
 import io.replag.agent.cloudwatch.Datapoint;
 import io.replag.agent.cloudwatch.NativeFigure;
+import io.replag.agent.cloudwatch.CloudWatchClients;
 import io.vertx.core.Future;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.http.async.SdkAsyncHttpClient;
@@ -24,13 +25,10 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /** {@link S3ReplicationMetricsSource} backed by CloudWatch GetMetricData, one async client per source region. */
 final class CloudWatchS3ReplicationMetrics implements S3ReplicationMetricsSource {
-    private final SdkAsyncHttpClient http;
-    private final AwsCredentialsProvider credentials;
-    private final Map<String, CloudWatchAsyncClient> clients = new ConcurrentHashMap<>();
+    private final CloudWatchClients clients;
 
     CloudWatchS3ReplicationMetrics(SdkAsyncHttpClient http, AwsCredentialsProvider credentials) {
-        this.http = http;
-        this.credentials = credentials;
+        this.clients = new CloudWatchClients(http, credentials);
     }
 
     @Override
@@ -40,8 +38,7 @@ final class CloudWatchS3ReplicationMetrics implements S3ReplicationMetricsSource
         if (queries.isEmpty()) {
             return Future.succeededFuture(Map.of());
         }
-        CloudWatchAsyncClient client = clients.computeIfAbsent(sourceRegion, r -> CloudWatchAsyncClient.builder()
-                .region(Region.of(r)).httpClient(http).credentialsProvider(credentials).build());
+        CloudWatchAsyncClient client = clients.in(sourceRegion);
         GetMetricDataRequest request = GetMetricDataRequest.builder().startTime(from).endTime(to).metricDataQueries(queries).build();
         return Future.fromCompletionStage(client.getMetricData(request)).map(response -> datapoints(response, rules));
     }
@@ -85,6 +82,6 @@ final class CloudWatchS3ReplicationMetrics implements S3ReplicationMetricsSource
 
     @Override
     public void close() {
-        clients.values().forEach(CloudWatchAsyncClient::close);
+        clients.close();
     }
 }

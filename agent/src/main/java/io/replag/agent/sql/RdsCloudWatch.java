@@ -1,6 +1,7 @@
 package io.replag.agent.sql;
 
 import io.replag.agent.aws.AwsCredentials;
+import io.replag.agent.cloudwatch.CloudWatchClients;
 import io.replag.agent.cloudwatch.Datapoint;
 import io.replag.agent.cloudwatch.NativeFigure;
 import io.replag.agent.spi.NativeLag;
@@ -68,13 +69,14 @@ public final class RdsCloudWatch {
     private final Targets targets;
     private final AwsCredentials credentials;
     private final SdkAsyncHttpClient http;
-    private final Map<String, CloudWatchAsyncClient> clients = new ConcurrentHashMap<>();
+    private final CloudWatchClients clients;
     private final Map<String, Cached> cache = new ConcurrentHashMap<>();
 
     public RdsCloudWatch(Vertx vertx, Targets targets) {
         this.targets = targets;
         this.credentials = new AwsCredentials(vertx, Optional.empty(), Optional.empty());
         this.http = NettyNioAsyncHttpClient.builder().maxConcurrency(8).connectionTimeout(Duration.ofSeconds(5)).build();
+        this.clients = new CloudWatchClients(http, credentials.provider());
     }
 
     /** The figures for the replica in {@code region}; none when nothing is configured for it. */
@@ -86,8 +88,7 @@ public final class RdsCloudWatch {
         Instant now = Instant.now();
         Cached cached = cache.get(region);
         if (cached == null || cached.fetchedAt.plus(REFRESH).isBefore(now) || cached.figures.failed()) {
-            CloudWatchAsyncClient client = clients.computeIfAbsent(region, r -> CloudWatchAsyncClient.builder()
-                    .region(Region.of(r)).httpClient(http).credentialsProvider(credentials.provider()).build());
+            CloudWatchAsyncClient client = clients.in(region);
             GetMetricDataRequest request = GetMetricDataRequest.builder().startTime(now.minus(Duration.ofMinutes(10))).endTime(now)
                     .metricDataQueries(queries).build();
             cached = new Cached(now, credentials.ready().compose(v -> Future.fromCompletionStage(client.getMetricData(request)))
@@ -143,7 +144,7 @@ public final class RdsCloudWatch {
     }
 
     public void close() {
-        clients.values().forEach(CloudWatchAsyncClient::close);
+        clients.close();
         http.close();
     }
 }

@@ -145,7 +145,7 @@ public final class Comparison {
         heartbeat = spawn(Map.of(), "pt-heartbeat", "--update", "--create-table", "--database", "heartbeat", "--table", "heartbeat",
                 "--host", "127.0.0.1", "--port", Integer.toString(mysql.ports().get(Demo.PRIMARY)),
                 "--user", MariaDbLab.ADMIN, "--password", MariaDbLab.ADMIN, "--interval", "1", "--utc");
-        int pgPort = freePort();
+        int pgPort = io.replag.lab.Ports.free();
         // 0.11 has no built-in replication lag: operators add the pg_replication query of the
         // package's examples/queries.yaml, copied here verbatim
         Path queries = Files.createTempFile("replag-compare-queries-", ".yaml");
@@ -161,7 +161,7 @@ public final class Comparison {
         spawn(Map.of("DATA_SOURCE_NAME", "postgresql://postgres@127.0.0.1:" + pg.port(EU) + "/postgres?sslmode=disable"),
                 "prometheus-postgres-exporter", "--web.listen-address=127.0.0.1:" + pgPort, "--extend.query-path=" + queries);
         pgExporter = "http://127.0.0.1:" + pgPort + "/metrics";
-        int myPort = freePort();
+        int myPort = io.replag.lab.Ports.free();
         spawn(Map.of("DATA_SOURCE_NAME", MariaDbLab.ADMIN + ":" + MariaDbLab.ADMIN + "@(127.0.0.1:" + mysql.ports().get(EU) + ")/"),
                 "prometheus-mysqld-exporter", "--web.listen-address=127.0.0.1:" + myPort, "--collect.heartbeat",
                 "--collect.heartbeat.database=heartbeat", "--collect.heartbeat.table=heartbeat", "--collect.heartbeat.utc");
@@ -363,9 +363,4 @@ public final class Comparison {
         }
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        }
-    }
 }

@@ -86,9 +86,16 @@ public final class HttpEndpoints {
     }
 
     private void metrics(RoutingContext ctx) {
-        // Rendering thousands of series takes milliseconds: keep it off the event loop.
-        vertx.executeBlocking(metricsPage::get, false).onComplete(ar -> {
+        String acceptEncoding = ctx.request().getHeader("Accept-Encoding");
+        boolean gzip = acceptEncoding != null && acceptEncoding.toLowerCase(java.util.Locale.ROOT).contains("gzip");
+        // Rendering (and compressing) hundreds of thousands of series takes tens of milliseconds:
+        // both run on a worker, not on an event loop, which the server's own compression would use.
+        vertx.executeBlocking(() -> gzip ? Gzip.of(metricsPage.get()) : io.vertx.core.buffer.Buffer.buffer(metricsPage.get()), false)
+                .onComplete(ar -> {
             if (ar.succeeded()) {
+                if (gzip) {
+                    ctx.response().putHeader("Content-Encoding", "gzip");
+                }
                 ctx.response().putHeader("Content-Type", PROMETHEUS_TEXT).end(ar.result());
             } else {
                 text(ctx, 500, "scrape failed: " + ar.cause().getClass().getSimpleName() + "\n");

@@ -119,6 +119,9 @@ class WebConfigIT {
                 .build();
         HttpResponse<byte[]> r = trusting.send(request, HttpResponse.BodyHandlers.ofByteArray());
         assertThat(r.headers().firstValue("Content-Encoding")).contains("gzip");
+        String page = new String(new java.util.zip.GZIPInputStream(new java.io.ByteArrayInputStream(r.body())).readAllBytes(),
+                StandardCharsets.UTF_8);
+        assertThat(page).as("compressed once, not twice").contains("replag_build_info{");
     }
 
     @Test

@@ -1,7 +1,9 @@
 package io.replag.lab.dynamodb;
 
 import io.replag.lab.Fault;
+import io.replag.lab.FaultProxies;
 import io.replag.lab.FaultProxy;
+import io.replag.lab.Ports;
 import io.replag.lab.LabStore;
 import io.replag.lab.LinkChange;
 import io.replag.lab.LinkState;
@@ -73,7 +75,7 @@ public final class DynamoLab implements LabStore {
     private final String partitionKey;
     private final Map<String, Integer> ports = new LinkedHashMap<>();
     /** What replag connects to: a fault proxy in front of each region's dynalite. */
-    private final Map<String, FaultProxy> proxies = new LinkedHashMap<>();
+    private final FaultProxies proxies = new FaultProxies("dynamodb");
     // touched by the region workers and by control calls
     private final Map<String, Process> processes = new java.util.concurrent.ConcurrentHashMap<>();
     private final Map<String, DynamoDbClient> clients = new java.util.concurrent.ConcurrentHashMap<>();
@@ -110,7 +112,7 @@ public final class DynamoLab implements LabStore {
         DynamoLab lab = new DynamoLab(dir, table, partitionKey);
         try {
             for (String region : regions) {
-                lab.ports.put(region, freePort());
+                lab.ports.put(region, Ports.free());
                 lab.seen.put(region, new java.util.concurrent.ConcurrentHashMap<>());
                 lab.launch(region);
                 lab.proxies.put(region, new FaultProxy(lab.ports.get(region), 400, "application/x-amz-json-1.0",
@@ -299,27 +301,17 @@ public final class DynamoLab implements LabStore {
 
     /** Region to the port replag should use: the fault proxy in front of that region's dynalite. */
     public Map<String, Integer> ports() {
-        Map<String, Integer> out = new LinkedHashMap<>();
-        proxies.forEach((region, proxy) -> out.put(region, proxy.port()));
-        return out;
+        return proxies.ports();
     }
 
     @Override
     public Fault fault(String region, Fault fault) {
-        FaultProxy proxy = proxies.get(region);
-        if (proxy == null) {
-            throw new NoSuchElementException("no dynamodb lab region " + region);
-        }
-        proxy.fault(fault);
-        LOG.info("lab fault dynamodb {}: latency {} ms, {}", region, fault.latencyMs(), fault.kind());
-        return fault;
+        return proxies.fault(region, fault);
     }
 
     @Override
     public Map<String, Fault> faults() {
-        Map<String, Fault> out = new LinkedHashMap<>();
-        proxies.forEach((region, proxy) -> out.put(region, proxy.fault()));
-        return out;
+        return proxies.faults();
     }
 
     public String table() {
@@ -388,7 +380,7 @@ public final class DynamoLab implements LabStore {
     @Override
     public synchronized void close() {
         workers.values().forEach(ScheduledExecutorService::shutdownNow);
-        proxies.values().forEach(FaultProxy::close);
+        proxies.close();
         clients.values().forEach(DynamoDbClient::close);
         processes.values().forEach(Process::destroy);
         for (Process p : processes.values()) {
@@ -402,9 +394,4 @@ public final class DynamoLab implements LabStore {
         }
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        }
-    }
 }

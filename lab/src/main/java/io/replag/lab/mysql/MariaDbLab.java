@@ -85,7 +85,7 @@ public final class MariaDbLab implements LabStore {
             regions.addAll(replicaRegions);
             int serverId = 1;
             for (String region : regions) {
-                lab.ports.put(region, freePort());
+                lab.ports.put(region, io.replag.lab.Ports.free());
                 lab.install(region, serverId++);
                 lab.launch(region);
             }
@@ -305,9 +305,4 @@ public final class MariaDbLab implements LabStore {
         }
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        }
-    }
 }

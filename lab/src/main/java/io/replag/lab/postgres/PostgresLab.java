@@ -122,7 +122,7 @@ public final class PostgresLab implements LabStore {
     }
 
     private void startPrimary() throws IOException {
-        int port = freePort();
+        int port = io.replag.lab.Ports.free();
         ports.put(primaryRegion, port);
         servers.put(primaryRegion, launch(primaryRegion, port));
         LOG.info("lab postgres {} (primary) on 127.0.0.1:{}", primaryRegion, port);
@@ -146,7 +146,7 @@ public final class PostgresLab implements LabStore {
                         + " user=postgres application_name=" + region + "'\n"
                         + "primary_slot_name = '" + slot + "'\n",
                 StandardOpenOption.APPEND);
-        int port = freePort();
+        int port = io.replag.lab.Ports.free();
         ports.put(region, port);
         servers.put(region, launch(region, port));
         links.put(region, new LinkState(store(), primaryRegion, region, 0, false));
@@ -308,9 +308,4 @@ public final class PostgresLab implements LabStore {
         }
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        }
-    }
 }

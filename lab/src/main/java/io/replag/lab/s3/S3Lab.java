@@ -1,7 +1,9 @@
 package io.replag.lab.s3;
 
 import io.replag.lab.Fault;
+import io.replag.lab.FaultProxies;
 import io.replag.lab.FaultProxy;
+import io.replag.lab.Ports;
 import io.replag.lab.LabStore;
 import io.replag.lab.LinkChange;
 import io.replag.lab.LinkState;
@@ -84,7 +86,7 @@ public final class S3Lab implements LabStore {
     private final Map<String, BlobStoreContext> contexts = new LinkedHashMap<>();
     private final Map<String, S3Proxy> servers = new ConcurrentHashMap<>();
     private final Map<String, Integer> serverPorts = new LinkedHashMap<>();
-    private final Map<String, FaultProxy> proxies = new LinkedHashMap<>();
+    private final FaultProxies proxies = new FaultProxies("s3");
     private final Map<String, Link> links = new LinkedHashMap<>();
     /** region -> key -> objects written there, by the lab's account of them. */
     private final Map<String, Map<String, Origin>> origins = new ConcurrentHashMap<>();
@@ -117,7 +119,7 @@ public final class S3Lab implements LabStore {
                 context.getBlobStore().createContainerInLocation(null, e.getValue());
                 lab.origins.put(region, new ConcurrentHashMap<>());
                 lab.copies.put(region, new ConcurrentHashMap<>());
-                lab.serverPorts.put(region, freePort());
+                lab.serverPorts.put(region, Ports.free());
                 lab.launch(region);
                 lab.proxies.put(region, new FaultProxy(lab.serverPorts.get(region), 503, "application/xml",
                         "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><Code>SlowDown</Code>"
@@ -278,9 +280,7 @@ public final class S3Lab implements LabStore {
 
     /** Region to the port replag should use: the fault proxy in front of that region's s3proxy. */
     public Map<String, Integer> ports() {
-        Map<String, Integer> out = new LinkedHashMap<>();
-        proxies.forEach((region, proxy) -> out.put(region, proxy.port()));
-        return out;
+        return proxies.ports();
     }
 
     public Map<String, String> buckets() {
@@ -298,20 +298,12 @@ public final class S3Lab implements LabStore {
 
     @Override
     public Fault fault(String region, Fault fault) {
-        FaultProxy proxy = proxies.get(region);
-        if (proxy == null) {
-            throw new NoSuchElementException("no s3 lab region " + region);
-        }
-        proxy.fault(fault);
-        LOG.info("lab fault s3 {}: latency {} ms, {}", region, fault.latencyMs(), fault.kind());
-        return fault;
+        return proxies.fault(region, fault);
     }
 
     @Override
     public Map<String, Fault> faults() {
-        Map<String, Fault> out = new LinkedHashMap<>();
-        proxies.forEach((region, proxy) -> out.put(region, proxy.fault()));
-        return out;
+        return proxies.faults();
     }
 
     @Override
@@ -364,7 +356,7 @@ public final class S3Lab implements LabStore {
     @Override
     public synchronized void close() {
         worker.shutdownNow();
-        proxies.values().forEach(FaultProxy::close);
+        proxies.close();
         for (S3Proxy server : servers.values()) {
             try {
                 server.stop();
@@ -376,10 +368,5 @@ public final class S3Lab implements LabStore {
         contexts.values().forEach(BlobStoreContext::close);
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        }
-    }
 
 }
