@@ -48,6 +48,7 @@ class MySqlLabIT {
     static Lab lab;
     static MariaDbLab mysql;
     static ReplagRuntime runtime;
+    static int port;
     /** Native figures every second, so that tests need not wait 15 s for them. */
     static final ProbeTiming TIMING = ProbeTiming.builder().nativeInterval(Duration.ofSeconds(1)).build();
 
@@ -67,7 +68,7 @@ class MySqlLabIT {
         lab = new Lab(List.of(mysql));
         ReplagConfig config = Demo.config(lab, "127.0.0.1", 0, TIMING);
         runtime = new ReplagRuntime(config, lab, (set, pair, a) -> seen.add(new Seen(pair.target(), a)));
-        runtime.start().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        port = runtime.start().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
     }
 
     @AfterAll
@@ -201,6 +202,9 @@ class MySqlLabIT {
         assertThat(lag(EU)).isLessThan(0.5);
         Await.until(Duration.ofSeconds(5), "native figure: stopped", () -> stopped(AP) == 1);
         assertThat(nativeLag(AP)).as("NULL Seconds_Behind_Master is no lag figure, never 0").isNaN();
+        var status = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create("http://127.0.0.1:" + port + "/status.json")).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertThat(status.body()).as("the status page says stopped").contains("\"Seconds_Behind_Source\":\"stopped\"");
         assertThat(up(AP)).as("the replica answers: it is replication that stopped").isEqualTo(1);
         mysql.change(US, AP, new LinkChange(Optional.empty(), Optional.of(false)));
         Await.until(Duration.ofSeconds(10), "recovered", () -> lag(AP) < 0.5 && stopped(AP) == 0);

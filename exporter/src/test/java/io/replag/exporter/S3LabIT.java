@@ -51,6 +51,7 @@ class S3LabIT {
     static Lab lab;
     static S3Lab s3;
     static ReplagRuntime runtime;
+    static int port;
     static final ConcurrentLinkedQueue<Seen> arrivals = new ConcurrentLinkedQueue<>();
     /** Native figures and the replication status every second, so that tests need not wait 15 s for them. */
     static final ProbeTiming TIMING = ProbeTiming.builder().nativeInterval(Duration.ofSeconds(1)).build();
@@ -61,7 +62,33 @@ class S3LabIT {
         lab = new Lab(List.of(s3));
         ReplagConfig config = Demo.config(lab, "127.0.0.1", 0, TIMING);
         runtime = new ReplagRuntime(config, lab, (set, pair, a) -> arrivals.add(new Seen(pair.source(), pair.target(), a)));
-        runtime.start().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        port = runtime.start().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    }
+
+    static io.vertx.core.json.JsonObject statusJson() {
+        try {
+            var response = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                    java.net.URI.create("http://127.0.0.1:" + port + "/status.json")).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+            return new io.vertx.core.json.JsonObject(response.body());
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The status page's replication status of the region's endpoint in the S3 set. */
+    static String statusPageReplication(String region) {
+        for (Object set : statusJson().getJsonArray("sets")) {
+            var s = (io.vertx.core.json.JsonObject) set;
+            if (s.getString("store").equals("s3")) {
+                for (Object e : s.getJsonArray("endpoints")) {
+                    var endpoint = (io.vertx.core.json.JsonObject) e;
+                    if (endpoint.getString("region").equals(region)) {
+                        return endpoint.getString("replicationStatus");
+                    }
+                }
+            }
+        }
+        return null;
     }
 
     @AfterAll
@@ -168,6 +195,7 @@ class S3LabIT {
         Await.until(Duration.ofSeconds(20), "healthy", () -> healthy() && status(US, "COMPLETED") == 1);
         s3.change(US, AP, new LinkChange(Optional.empty(), Optional.empty(), Optional.of(true)));
         Await.until(Duration.ofSeconds(10), "us-east-1's canary FAILED", () -> status(US, "FAILED") == 1);
+        assertThat(statusPageReplication(US)).as("the status page says so too").isEqualTo("FAILED");
         assertThat(status(US, "COMPLETED")).isZero();
         assertThat(status(EU, "FAILED")).as("eu-west-1's rule is fine").isZero();
         Await.until(Duration.ofSeconds(10), "us-east-1 -> ap-southeast-2 lag grows", () -> lag(US, AP) > 3);

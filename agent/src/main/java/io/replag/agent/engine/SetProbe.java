@@ -74,15 +74,24 @@ public final class SetProbe {
         return true;
     }
 
-    /** What region health needs of a pair: its direction and its lag now (NaN before any data). */
+    /**
+     * What region health and the status page need of a pair: its direction, its lag now (NaN
+     * before any data), and the store's own figures (lag, and stopped 1/0 where the store says).
+     */
     public record PairView(String store, String resource, String source, String target, java.util.function.DoubleSupplier lagSeconds,
                            java.util.function.DoubleSupplier uncertaintySeconds,
-                           java.util.function.Supplier<java.util.Map<String, Double>> nativeLagSeconds) {
+                           java.util.function.Supplier<java.util.Map<String, Double>> nativeLagSeconds,
+                           java.util.function.Supplier<java.util.Map<String, Double>> nativeStopped) {
     }
 
     public List<PairView> pairViews() {
         return pairs.stream().map(p -> new PairView(ctx.set.store(), ctx.set.name(), p.pair().source(), p.pair().target(),
-                p::lagNowSeconds, p.meters()::uncertaintySeconds, p.meters()::nativeLagSnapshot)).toList();
+                p::lagNowSeconds, p.meters()::uncertaintySeconds, p.meters()::nativeLagSnapshot, p.meters()::nativeStoppedSnapshot)).toList();
+    }
+
+    /** The store's own replication status of the newest canary written in the region (S3); empty when none is known. */
+    public String replicationStatus(String region) {
+        return writers.stream().filter(w -> w.region().equals(region)).findFirst().map(SourceWriter::replicationStatus).orElse("");
     }
 
     /** The last failure of a canary or native call to the region's endpoint; empty if none. */

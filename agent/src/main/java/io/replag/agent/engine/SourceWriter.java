@@ -40,6 +40,7 @@ final class SourceWriter {
     /** Sets the replication-status gauges; null when the store reports no status. */
     private final java.util.function.Consumer<String> replicationStatus;
     private long statusTimer = -1;
+    private volatile String lastStatus = "";
     private volatile boolean firstWriteAttempted;
     private volatile boolean anyWriteSucceeded;
 
@@ -68,6 +69,15 @@ final class SourceWriter {
             ctx.loop.cancel(statusTimer);
             statusTimer = -1;
         }
+    }
+
+    String region() {
+        return region;
+    }
+
+    /** The last replication status the store reported for this source's newest canary; empty when unknown. */
+    String replicationStatus() {
+        return lastStatus;
     }
 
     boolean firstWriteAttempted() {
@@ -153,8 +163,14 @@ final class SourceWriter {
             return;
         }
         ctx.call("status", region, () -> ctx.store.readReplicationStatus(region, key))
-                .onSuccess(status -> replicationStatus.accept(status.orElse(null)))
-                .onFailure(e -> replicationStatus.accept(null))
+                .onSuccess(status -> {
+                    replicationStatus.accept(status.orElse(null));
+                    lastStatus = status.orElse("");
+                })
+                .onFailure(e -> {
+                    replicationStatus.accept(null);
+                    lastStatus = "";
+                })
                 .onComplete(ar -> scheduleStatus());
     }
 

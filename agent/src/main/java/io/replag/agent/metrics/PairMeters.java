@@ -90,6 +90,13 @@ public final class PairMeters {
         return out;
     }
 
+    /** source_metric to 1 (stopped) or 0 (running), for the figures that say so; NaN when unknown. */
+    public Map<String, Double> nativeStoppedSnapshot() {
+        Map<String, Double> out = new java.util.TreeMap<>();
+        nativeStopped.forEach((k, v) -> out.put(k, v[0]));
+        return out;
+    }
+
     /** The store gave no figure this time (error, replication stopped): show none rather than an old one. */
     public void nativeLagUnknown() {
         nativeLag.values().forEach(h -> h[0] = Double.NaN);

@@ -13,7 +13,8 @@ import java.util.stream.Stream;
 
 /**
  * What the status page shows, as JSON: per set, its regions, every pair's lag now, uncertainty
- * and native figure, and every endpoint's health and last error. Thresholds come from
+ * and native figures ("stopped" where the store reports replication stopped), and every
+ * endpoint's health, last error and the store's replication status of its newest canary (S3). Thresholds come from
  * {@code region_health.max_lag}: above it a cell is in alarm, above half of it a warning.
  */
 final class StatusJson {
@@ -35,6 +36,12 @@ final class StatusJson {
             for (PairView p : probe.pairViews()) {
                 JsonObject natives = new JsonObject();
                 p.nativeLagSeconds().get().forEach((metric, value) -> natives.put(metric, number(value)));
+                // a store that says replication stopped: that, not a missing number
+                p.nativeStopped().get().forEach((metric, stopped) -> {
+                    if (stopped == 1) {
+                        natives.put(metric, "stopped");
+                    }
+                });
                 pairs.add(new JsonObject().put("source", p.source()).put("target", p.target())
                         .put("lag", number(p.lagSeconds().getAsDouble()))
                         .put("uncertainty", number(p.uncertaintySeconds().getAsDouble()))
@@ -43,7 +50,8 @@ final class StatusJson {
             JsonArray endpoints = new JsonArray();
             probe.set().endpoints().keySet().stream().sorted().forEach(region -> endpoints.add(new JsonObject()
                     .put("region", region).put("up", number(probe.endpointUp(region)))
-                    .put("lastError", probe.endpointLastError(region))));
+                    .put("lastError", probe.endpointLastError(region))
+                    .put("replicationStatus", probe.replicationStatus(region))));
             sets.add(new JsonObject().put("store", probe.set().store()).put("resource", probe.set().name())
                     .put("sources", sources).put("targets", targets).put("pairs", pairs).put("endpoints", endpoints));
         }
