@@ -56,24 +56,6 @@ public final class AwsCredentials {
         return failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
     }
 
-    /**
-     * The reason of a failed AWS call made beside a store's own I/O (CloudWatch for the SQL
-     * stores): {@code no_credentials}, {@code throttled}, {@code access_denied} or
-     * {@code aws_<code>}; empty when the failure is not an AWS one.
-     */
-    public static Optional<String> awsReason(Throwable failure) {
-        Throwable t = unwrap(failure);
-        if (t instanceof software.amazon.awssdk.awscore.exception.AwsServiceException aws) {
-            String code = aws.awsErrorDetails() == null || aws.awsErrorDetails().errorCode() == null ? "" : aws.awsErrorDetails().errorCode();
-            return Optional.of(switch (code) {
-                case "Throttling", "ThrottlingException", "RequestLimitExceeded" -> "throttled";
-                case "AccessDenied", "AccessDeniedException" -> "access_denied";
-                default -> code.isEmpty() ? "aws_http_" + aws.statusCode() : "aws_" + code;
-            });
-        }
-        return errorReason(t);
-    }
-
     /** {@code no_credentials} when the chain found none; empty otherwise. */
     public static Optional<String> errorReason(Throwable failure) {
         Throwable t = unwrap(failure);

@@ -15,6 +15,8 @@ import java.util.OptionalDouble;
  */
 public final class NativeFigure {
     public static final Duration PERIOD = Duration.ofMinutes(1);
+    /** A datapoint older than this is no current figure. */
+    public static final Duration MAX_AGE = Duration.ofMinutes(5);
 
     private NativeFigure() {
     }

@@ -1,9 +1,11 @@
 package io.replag.agent.dynamodb;
 
 import io.replag.agent.cloudwatch.Datapoint;
+import io.replag.agent.cloudwatch.MinuteFetches;
 import io.replag.agent.cloudwatch.NativeFigure;
 
 import io.replag.agent.aws.AwsCredentials;
+import io.replag.agent.aws.AwsErrors;
 import io.replag.agent.config.Endpoint;
 import io.replag.agent.config.ReplicationPair;
 import io.replag.agent.config.ReplicationSet;
@@ -14,7 +16,6 @@ import io.replag.agent.spi.NativeLag;
 import io.replag.agent.spi.StaleSeqException;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.http.async.SdkAsyncHttpClient;
 import software.amazon.awssdk.http.nio.netty.NettyNioAsyncHttpClient;
 import software.amazon.awssdk.regions.Region;
@@ -42,10 +43,11 @@ import java.util.concurrent.CompletionException;
  * sharing one Netty HTTP client.
  */
 public final class DynamoDbCanaryStore implements CanaryStore {
-    /** CloudWatch is read once a minute per source region; its datapoints are minutes anyway. */
-    private static final Duration NATIVE_REFRESH = Duration.ofMinutes(1);
-    /** A datapoint older than this is no current figure. */
-    private static final Duration NATIVE_MAX_AGE = Duration.ofMinutes(5);
+    /** DynamoDB's own error codes; the ones every AWS service shares are in AwsErrors. */
+    private static final Map<String, String> OWN_ERRORS = Map.of(
+            "ProvisionedThroughputExceededException", "throttled",
+            "ResourceNotFoundException", "table_missing",
+            "ValidationException", "invalid_request");
 
     private final Vertx vertx;
     private final DynamoDbOptions options;
@@ -54,10 +56,7 @@ public final class DynamoDbCanaryStore implements CanaryStore {
     private final Map<String, DynamoDbAsyncClient> clients = new LinkedHashMap<>();
     private final ReplicationLatencySource cloudWatch;
     private final Map<String, List<String>> targetsBySource = new HashMap<>();
-    private final Map<String, CachedFigures> nativeCache = new HashMap<>();
-
-    private record CachedFigures(Instant fetchedAt, Future<Map<String, List<Datapoint>>> figures) {
-    }
+    private final MinuteFetches<Map<String, List<Datapoint>>> nativeFetches = new MinuteFetches<>();
 
     public DynamoDbCanaryStore(Vertx vertx, ReplicationSet set) {
         this.vertx = vertx;
@@ -147,43 +146,18 @@ public final class DynamoDbCanaryStore implements CanaryStore {
         if (!options.nativeFigure()) {
             return Future.succeededFuture(List.of());
         }
-        Instant now = Instant.now();
-        CachedFigures cached = nativeCache.get(sourceRegion);
-        if (cached == null || cached.fetchedAt.plus(NATIVE_REFRESH).isBefore(now) || cached.figures.failed()) {
-            List<String> targets = targetsBySource.getOrDefault(sourceRegion, List.of());
-            // the lab's source needs no credentials; CloudWatch's client shares the store's
-            Future<Void> ready = options.cloudWatch().isPresent() ? Future.succeededFuture() : credentialsReady();
-            cached = new CachedFigures(now, ready.compose(v -> cloudWatch.fetch(sourceRegion, options.table(), targets,
-                    now.minus(Duration.ofMinutes(10)), now)));
-            nativeCache.put(sourceRegion, cached);
-        }
-        return cached.figures.map(all -> {
-            OptionalDouble seconds = NativeFigure.current(all.getOrDefault(targetRegion, List.of()), Instant.now(), NATIVE_MAX_AGE);
+        List<String> targets = targetsBySource.getOrDefault(sourceRegion, List.of());
+        // the lab's source needs no credentials; CloudWatch's client shares the store's
+        return nativeFetches.get(sourceRegion, (from, to) -> (options.cloudWatch().isPresent() ? Future.<Void>succeededFuture() : credentialsReady())
+                .compose(v -> cloudWatch.fetch(sourceRegion, options.table(), targets, from, to))).map(all -> {
+            OptionalDouble seconds = NativeFigure.current(all.getOrDefault(targetRegion, List.of()), Instant.now(), NativeFigure.MAX_AGE);
             return seconds.isPresent() ? List.of(new NativeLag("ReplicationLatency", seconds.getAsDouble() / 1000.0)) : List.<NativeLag>of();
         });
     }
 
     @Override
     public Optional<String> errorReason(Throwable failure) {
-        Throwable t = AwsCredentials.unwrap(failure);
-        Optional<String> credentialsReason = AwsCredentials.errorReason(t);
-        if (credentialsReason.isPresent()) {
-            return credentialsReason;
-        }
-        if (t instanceof AwsServiceException aws) {
-            String code = aws.awsErrorDetails() == null ? "" : String.valueOf(aws.awsErrorDetails().errorCode());
-            return Optional.of(switch (code) {
-                case "ProvisionedThroughputExceededException", "ThrottlingException", "RequestLimitExceeded",
-                     "Throttling", "TooManyRequestsException" -> "throttled";
-                case "ResourceNotFoundException" -> "table_missing";
-                case "AccessDeniedException", "AccessDenied" -> "access_denied";
-                case "UnrecognizedClientException", "InvalidSignatureException", "ExpiredTokenException",
-                     "IncompleteSignatureException" -> "auth_failed";
-                case "ValidationException" -> "invalid_request";
-                default -> aws.statusCode() >= 500 ? "server_error" : "aws_" + code;
-            });
-        }
-        return Optional.empty();
+        return AwsErrors.reason(failure, OWN_ERRORS);
     }
 
     @Override

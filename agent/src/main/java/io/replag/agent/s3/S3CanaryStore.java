@@ -1,7 +1,9 @@
 package io.replag.agent.s3;
 
 import io.replag.agent.aws.AwsCredentials;
+import io.replag.agent.aws.AwsErrors;
 import io.replag.agent.cloudwatch.Datapoint;
+import io.replag.agent.cloudwatch.MinuteFetches;
 import io.replag.agent.cloudwatch.NativeFigure;
 import io.replag.agent.config.Endpoint;
 import io.replag.agent.config.ReplicationSet;
@@ -11,7 +13,6 @@ import io.replag.agent.spi.CanaryStore;
 import io.replag.agent.spi.NativeLag;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.core.async.AsyncRequestBody;
 import software.amazon.awssdk.core.async.AsyncResponseTransformer;
 import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
@@ -39,13 +40,17 @@ import java.util.OptionalDouble;
  * {@code x-amz-replication-status} is read as well, because FAILED is a cause, not just lag.
  */
 public final class S3CanaryStore implements CanaryStore {
+    /** S3's own error codes; the ones every AWS service shares, and HTTP statuses, are in AwsErrors. */
+    private static final Map<String, String> OWN_ERRORS = Map.ofEntries(
+            Map.entry("SlowDown", "throttled"), Map.entry("ServiceUnavailable", "throttled"),
+            Map.entry("NoSuchBucket", "bucket_missing"), Map.entry("AllAccessDisabled", "access_denied"),
+            Map.entry("InvalidAccessKeyId", "auth_failed"), Map.entry("SignatureDoesNotMatch", "auth_failed"),
+            Map.entry("InvalidToken", "auth_failed"), Map.entry("TokenRefreshRequired", "auth_failed"),
+            Map.entry("PermanentRedirect", "wrong_region"), Map.entry("AuthorizationHeaderMalformed", "wrong_region"),
+            Map.entry("IllegalLocationConstraintException", "wrong_region"));
     static final String META_SEQ = "replag-seq";
     static final String META_WRITTEN_AT = "replag-written-at-us";
     static final String META_AGENT = "replag-agent";
-    /** CloudWatch is read once a minute per source region; its datapoints are minutes anyway. */
-    private static final Duration NATIVE_REFRESH = Duration.ofMinutes(1);
-    /** A datapoint older than this is no current figure. */
-    private static final Duration NATIVE_MAX_AGE = Duration.ofMinutes(5);
 
     private final S3Options options;
     private final SdkAsyncHttpClient http;
@@ -53,10 +58,7 @@ public final class S3CanaryStore implements CanaryStore {
     private final Map<String, S3AsyncClient> clients = new LinkedHashMap<>();
     private final S3ReplicationMetricsSource metrics;
     private final Map<String, List<S3Rule>> rulesBySource = new HashMap<>();
-    private final Map<String, CachedFigures> nativeCache = new HashMap<>();
-
-    private record CachedFigures(Instant fetchedAt, Future<Map<String, Map<String, List<Datapoint>>>> figures) {
-    }
+    private final MinuteFetches<Map<String, Map<String, List<Datapoint>>>> nativeFetches = new MinuteFetches<>();
 
     public S3CanaryStore(Vertx vertx, ReplicationSet set) {
         this.options = (S3Options) set.options();
@@ -153,12 +155,17 @@ public final class S3CanaryStore implements CanaryStore {
     }
 
     @Override
+    public boolean reportsNativeOperations() {
+        return options.nativeFigure();
+    }
+
+    @Override
     public Future<Map<String, Double>> readNativeOperations(String sourceRegion, String targetRegion) {
         return natives(sourceRegion).map(all -> {
             Map<String, Double> out = new LinkedHashMap<>();
             Map<String, List<Datapoint>> forTarget = all.getOrDefault(targetRegion, Map.of());
             for (String metric : List.of(S3ReplicationMetricsSource.PENDING, S3ReplicationMetricsSource.FAILED)) {
-                OptionalDouble value = NativeFigure.current(forTarget.getOrDefault(metric, List.of()), Instant.now(), NATIVE_MAX_AGE);
+                OptionalDouble value = NativeFigure.current(forTarget.getOrDefault(metric, List.of()), Instant.now(), NativeFigure.MAX_AGE);
                 value.ifPresent(v -> out.put(metric, v));
             }
             return out;
@@ -167,48 +174,22 @@ public final class S3CanaryStore implements CanaryStore {
 
     private Future<OptionalDouble> figure(String sourceRegion, String targetRegion, String metric) {
         return natives(sourceRegion).map(all -> NativeFigure.current(
-                all.getOrDefault(targetRegion, Map.of()).getOrDefault(metric, List.of()), Instant.now(), NATIVE_MAX_AGE));
+                all.getOrDefault(targetRegion, Map.of()).getOrDefault(metric, List.of()), Instant.now(), NativeFigure.MAX_AGE));
     }
 
     private Future<Map<String, Map<String, List<Datapoint>>>> natives(String sourceRegion) {
         if (!options.nativeFigure()) {
             return Future.succeededFuture(Map.of());
         }
-        Instant now = Instant.now();
-        CachedFigures cached = nativeCache.get(sourceRegion);
-        if (cached == null || cached.fetchedAt.plus(NATIVE_REFRESH).isBefore(now) || cached.figures.failed()) {
-            List<S3Rule> rules = rulesBySource.getOrDefault(sourceRegion, List.of());
-            // the lab's source needs no credentials; CloudWatch's client shares the store's
-            Future<Void> ready = options.metrics().isPresent() ? Future.succeededFuture() : credentials.ready();
-            cached = new CachedFigures(now, ready.compose(v -> metrics.fetch(sourceRegion, options, rules,
-                    now.minus(Duration.ofMinutes(10)), now)));
-            nativeCache.put(sourceRegion, cached);
-        }
-        return cached.figures;
+        List<S3Rule> rules = rulesBySource.getOrDefault(sourceRegion, List.of());
+        // the lab's source needs no credentials; CloudWatch's client shares the store's
+        return nativeFetches.get(sourceRegion, (from, to) -> (options.metrics().isPresent() ? Future.<Void>succeededFuture() : credentials.ready())
+                .compose(v -> metrics.fetch(sourceRegion, options, rules, from, to)));
     }
 
     @Override
     public Optional<String> errorReason(Throwable failure) {
-        Throwable t = AwsCredentials.unwrap(failure);
-        Optional<String> credentialsReason = AwsCredentials.errorReason(t);
-        if (credentialsReason.isPresent() || !(t instanceof AwsServiceException aws)) {
-            return credentialsReason;
-        }
-        String code = aws.awsErrorDetails() == null || aws.awsErrorDetails().errorCode() == null
-                ? "" : aws.awsErrorDetails().errorCode();
-        return Optional.of(switch (code) {
-            case "SlowDown", "ServiceUnavailable", "Throttling", "ThrottlingException", "RequestLimitExceeded" -> "throttled";
-            case "NoSuchBucket" -> "bucket_missing";
-            case "AccessDenied", "AllAccessDisabled" -> "access_denied";
-            case "InvalidAccessKeyId", "SignatureDoesNotMatch", "ExpiredToken", "InvalidToken", "TokenRefreshRequired" -> "auth_failed";
-            case "PermanentRedirect", "AuthorizationHeaderMalformed", "IllegalLocationConstraintException" -> "wrong_region";
-            default -> switch (aws.statusCode()) {
-                case 403 -> "access_denied";
-                case 404 -> "not_found";
-                case 503 -> "throttled";
-                default -> aws.statusCode() >= 500 ? "server_error" : code.isEmpty() ? "http_" + aws.statusCode() : "aws_" + code;
-            };
-        });
+        return AwsErrors.reason(failure, OWN_ERRORS);
     }
 
     @Override

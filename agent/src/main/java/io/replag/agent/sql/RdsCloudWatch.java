@@ -3,14 +3,13 @@ package io.replag.agent.sql;
 import io.replag.agent.aws.AwsCredentials;
 import io.replag.agent.cloudwatch.CloudWatchClients;
 import io.replag.agent.cloudwatch.Datapoint;
+import io.replag.agent.cloudwatch.MinuteFetches;
 import io.replag.agent.cloudwatch.NativeFigure;
 import io.replag.agent.spi.NativeLag;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import software.amazon.awssdk.http.async.SdkAsyncHttpClient;
 import software.amazon.awssdk.http.nio.netty.NettyNioAsyncHttpClient;
-import software.amazon.awssdk.regions.Region;
-import software.amazon.awssdk.services.cloudwatch.CloudWatchAsyncClient;
 import software.amazon.awssdk.services.cloudwatch.model.Dimension;
 import software.amazon.awssdk.services.cloudwatch.model.GetMetricDataRequest;
 import software.amazon.awssdk.services.cloudwatch.model.GetMetricDataResponse;
@@ -27,7 +26,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalDouble;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * RDS's own replication figures from CloudWatch {@code AWS/RDS}, published in the replica's (or
@@ -38,8 +36,6 @@ import java.util.concurrent.ConcurrentHashMap;
  * nothing when it is more than 5 minutes old.
  */
 public final class RdsCloudWatch {
-    private static final Duration REFRESH = Duration.ofMinutes(1);
-    private static final Duration MAX_AGE = Duration.ofMinutes(5);
     static final String REPLICA_LAG = "ReplicaLag";
     static final String GLOBAL_REPLICATION_LAG = "AuroraGlobalDBReplicationLag";
     static final String GLOBAL_RPO_LAG = "AuroraGlobalDBRPOLag";
@@ -63,14 +59,12 @@ public final class RdsCloudWatch {
         }
     }
 
-    private record Cached(Instant fetchedAt, Future<Map<String, List<Datapoint>>> figures) {
-    }
 
     private final Targets targets;
     private final AwsCredentials credentials;
     private final SdkAsyncHttpClient http;
     private final CloudWatchClients clients;
-    private final Map<String, Cached> cache = new ConcurrentHashMap<>();
+    private final MinuteFetches<Map<String, List<Datapoint>>> fetches = new MinuteFetches<>();
 
     public RdsCloudWatch(Vertx vertx, Targets targets) {
         this.targets = targets;
@@ -85,17 +79,11 @@ public final class RdsCloudWatch {
         if (queries.isEmpty()) {
             return Future.succeededFuture(List.of());
         }
-        Instant now = Instant.now();
-        Cached cached = cache.get(region);
-        if (cached == null || cached.fetchedAt.plus(REFRESH).isBefore(now) || cached.figures.failed()) {
-            CloudWatchAsyncClient client = clients.in(region);
-            GetMetricDataRequest request = GetMetricDataRequest.builder().startTime(now.minus(Duration.ofMinutes(10))).endTime(now)
-                    .metricDataQueries(queries).build();
-            cached = new Cached(now, credentials.ready().compose(v -> Future.fromCompletionStage(client.getMetricData(request)))
-                    .map(RdsCloudWatch::datapoints));
-            cache.put(region, cached);
-        }
-        return cached.figures.map(all -> current(all, Instant.now()));
+        return fetches.get(region, (from, to) -> {
+            GetMetricDataRequest request = GetMetricDataRequest.builder().startTime(from).endTime(to).metricDataQueries(queries).build();
+            return credentials.ready().compose(v -> Future.fromCompletionStage(clients.in(region).getMetricData(request)))
+                    .map(RdsCloudWatch::datapoints);
+        }).map(all -> current(all, Instant.now()));
     }
 
     static List<MetricDataQuery> queries(Targets targets, String region) {
@@ -135,7 +123,7 @@ public final class RdsCloudWatch {
     static List<NativeLag> current(Map<String, List<Datapoint>> all, Instant now) {
         List<NativeLag> figures = new ArrayList<>();
         for (String metric : List.of(REPLICA_LAG, GLOBAL_REPLICATION_LAG, GLOBAL_RPO_LAG)) {
-            OptionalDouble v = NativeFigure.current(all.getOrDefault(metric, List.of()), now, MAX_AGE);
+            OptionalDouble v = NativeFigure.current(all.getOrDefault(metric, List.of()), now, NativeFigure.MAX_AGE);
             if (v.isPresent()) {
                 figures.add(new NativeLag(metric, REPLICA_LAG.equals(metric) ? v.getAsDouble() : v.getAsDouble() / 1000.0));
             }

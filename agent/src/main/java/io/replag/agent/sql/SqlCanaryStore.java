@@ -1,6 +1,6 @@
 package io.replag.agent.sql;
 
-import io.replag.agent.aws.AwsCredentials;
+import io.replag.agent.aws.AwsErrors;
 import io.replag.agent.config.Endpoint;
 import io.replag.agent.config.ReplicationSet;
 import io.replag.agent.spi.Canary;
@@ -162,7 +162,7 @@ public abstract class SqlCanaryStore implements CanaryStore {
 
     @Override
     public Optional<String> errorReason(Throwable failure) {
-        Optional<String> aws = AwsCredentials.awsReason(failure);
+        Optional<String> aws = AwsErrors.reason(failure, Map.of());
         if (aws.isPresent()) {
             return aws; // the CloudWatch part of the native figures
         }
