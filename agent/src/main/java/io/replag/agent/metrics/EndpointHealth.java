@@ -15,7 +15,7 @@ import java.util.Map;
  * failed call.
  *
  * <p>{@code replag_up} follows canary calls (prepare, write, read) only: a native-figure query
- * that lacks a grant must not make a working endpoint flap.
+ * or a replication-status read (S3) that lacks a grant must not make a working endpoint flap.
  */
 public final class EndpointHealth {
     private static final Logger LOG = LoggerFactory.getLogger(EndpointHealth.class);
@@ -26,6 +26,9 @@ public final class EndpointHealth {
     private final String region;
     private volatile double up = Double.NaN;
     private volatile String lastError = "";
+    /** The store's own figures about replication (native lag, source replication status): they do not move replag_up. */
+    private static final java.util.Set<String> FIGURE_OPS = java.util.Set.of("native", "status");
+
     /** op -> reason of the failure in force; absent when the op last worked. Event-loop only. */
     private final Map<String, String> failing = new HashMap<>();
 
@@ -41,7 +44,7 @@ public final class EndpointHealth {
     }
 
     public void succeeded(String op) {
-        if (!"native".equals(op)) {
+        if (!FIGURE_OPS.contains(op)) {
             up = 1;
         }
         String previous = failing.remove(op);
@@ -51,7 +54,7 @@ public final class EndpointHealth {
     }
 
     public void failed(String op, String reason, String detail) {
-        if (!"native".equals(op)) {
+        if (!FIGURE_OPS.contains(op)) {
             up = 0;
         }
         metrics.error(store, resource, region, op, reason);

@@ -41,6 +41,11 @@ public interface CanaryStore {
      */
     Future<java.util.List<NativeLag>> readNativeLag(String sourceRegion, String targetRegion);
 
+    /** True if {@link #readNativeOperations} says something; the engine asks it only then. */
+    default boolean reportsNativeOperations() {
+        return false;
+    }
+
     /**
      * The store's own counts of replication operations for the pair, by metric name (S3:
      * {@code OperationsPendingReplication}, {@code OperationsFailedReplication}); empty when it
