@@ -55,6 +55,7 @@ public final class ReplagRuntime {
     private final Vertx vertx;
     private final PrometheusMeterRegistry registry;
     private final PrometheusMeterRegistry jvmRegistry;
+    private final MetricsPage metricsPage;
     private final ArrivalListener arrivals;
     private final WebConfig web;
 
@@ -86,6 +87,7 @@ public final class ReplagRuntime {
         new ProcessorMetrics().bindTo(jvmRegistry);
         new UptimeMetrics().bindTo(jvmRegistry);
         new FileDescriptorMetrics().bindTo(jvmRegistry);
+        this.metricsPage = new MetricsPage(jvmRegistry, registry);
         Gauge.builder("replag.config.last.reload.successful", this, r -> r.lastReloadSuccess)
                 .description("1 if the last configuration reload (SIGHUP) worked or none was tried, 0 if the file was refused")
                 .register(registry);
@@ -102,7 +104,7 @@ public final class ReplagRuntime {
 
     /** The whole /metrics page as served: JVM and process families, then replag's. */
     public String metricsPage() {
-        return MetricsPage.render(jvmRegistry, registry);
+        return metricsPage.render();
     }
 
     public Vertx vertx() {

@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.distribution.CountAtBucket;
 import io.micrometer.core.instrument.distribution.HistogramSnapshot;
+import io.replag.exporter.http.Gzip;
 import io.replag.exporter.http.MetricsPage;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -36,7 +37,8 @@ import java.util.concurrent.TimeUnit;
  */
 public final class EngineBench {
     private record Result(int pairs, double cpuPerSecond, double heapPerPairBytes, double[] scrapeMs, int scrapeBytes,
-                          double readsPerCanary, double medianUncertaintyMs, long series, String schedule) {
+                          double readsPerCanary, double medianUncertaintyMs, long series, String schedule,
+                          double genericScrapeMs, int gzipBytes, double gzipMs) {
     }
 
     private EngineBench() {
@@ -86,6 +88,12 @@ public final class EngineBench {
         for (Result r : results) {
             print(out, r, baseline);
         }
+        out.printf("%n/metrics page: replag's writer against the Prometheus client's generic writer (median of 3), and gzip level 1%n");
+        out.printf("%14s %14s %14s %8s %12s %12s%n", "", "page ms (med)", "generic ms", "x", "gzip KB", "gzip ms");
+        for (Result r : results) {
+            out.printf("%8d pairs %14.1f %14.1f %8.1f %12.1f %12.1f%n", r.pairs, r.scrapeMs[1], r.genericScrapeMs,
+                    r.genericScrapeMs / Math.max(0.001, r.scrapeMs[1]), r.gzipBytes / 1024.0, r.gzipMs);
+        }
         // the short form compares schedules on a small topology so that CI runs this code too
         PollQuality.print(out, quality ? 1_000 : 100, quality ? 300 : 30);
         return 0;
@@ -123,15 +131,29 @@ public final class EngineBench {
 
             // the engine's own figure, before the scrapes below load the machine
             String schedule = scheduleDelay(registry, new double[ReplagMetrics.SCHEDULE_DELAY_BUCKETS.size() + 1]);
+            MetricsPage page = new MetricsPage(null, registry);
             double[] scrapes = new double[5];
             int size = 0;
             for (int i = 0; i < scrapes.length; i++) {
                 long t0 = System.nanoTime();
-                size = MetricsPage.render(null, registry).length();
+                size = page.render().length();
                 scrapes[i] = (System.nanoTime() - t0) / 1e6;
             }
             Arrays.sort(scrapes);
             long heapAfter = usedHeapAfterGc();
+            // after the heap figure: the generic writer and the compressed page only allocate
+            // the baseline for the page: the Prometheus client's generic writer, in this process, on these meters
+            double[] generic = new double[3];
+            for (int i = 0; i < generic.length; i++) {
+                long t0 = System.nanoTime();
+                registry.scrape();
+                generic[i] = (System.nanoTime() - t0) / 1e6;
+            }
+            Arrays.sort(generic);
+            String text = page.render();
+            long gz0 = System.nanoTime();
+            int gzipBytes = Gzip.of(text).length();
+            double gzipMs = (System.nanoTime() - gz0) / 1e6;
 
             CompletableFuture<double[]> quality = new CompletableFuture<>();
             loop.execute(() -> {
@@ -146,7 +168,7 @@ public final class EngineBench {
             long series = registry.scrape().lines().filter(l -> !l.startsWith("#") && l.startsWith("replag_")).count();
             return new Result(pairs, (cpu1 - cpu0) / (double) (wall1 - wall0),
                     (heapAfter - heapBefore) / (double) pairs, new double[]{scrapes[0], scrapes[2], scrapes[4]}, size, q[0], q[1], series,
-                    schedule);
+                    schedule, generic[1], gzipBytes, gzipMs);
         } catch (Exception e) {
             throw new IllegalStateException("bench run with " + pairs + " pairs failed", e);
         } finally {

@@ -44,11 +44,12 @@ final class Growth {
                     "sched ms p50/p99/max", "arrived", "missed", "med unc ms");
             long cpu = os.getProcessCpuTime();
             long wall = System.nanoTime();
+            io.replag.exporter.http.MetricsPage page = new io.replag.exporter.http.MetricsPage(null, registry);
             double[] scheduleSince = new double[ReplagMetrics.SCHEDULE_DELAY_BUCKETS.size() + 1];
             for (int m = 1; m <= minutes; m++) {
                 for (int scrape = 0; scrape < 4; scrape++) {
                     EngineBench.sleep(15_000);
-                    io.replag.exporter.http.MetricsPage.render(null, registry); // as a Prometheus scraping every 15 s
+                    page.render(); // as a Prometheus scraping every 15 s
                 }
                 long cpuNow = os.getProcessCpuTime();
                 long wallNow = System.nanoTime();

@@ -28,16 +28,24 @@ import java.util.concurrent.TimeUnit;
 public final class MetricsPage {
     private static final String PREFIX = "replag.";
 
+    private final PrometheusMeterRegistry others;
+    private final PrometheusMeterRegistry registry;
     /** Label blocks of the last render, by meter identity: a meter's tags never change. */
-    private static IdentityHashMap<Meter, String> labelCache = new IdentityHashMap<>();
+    private IdentityHashMap<Meter, String> labelCache = new IdentityHashMap<>();
     /** The last page's size, so that the next one is built without regrowing its buffer. */
-    private static int lastSize = 1 << 16;
+    private int lastSize = 1 << 16;
 
-    private MetricsPage() {
+    /**
+     * @param others   rendered through the client's writer first (JVM, process); may be null
+     * @param registry replag's own meters, rendered here
+     */
+    public MetricsPage(PrometheusMeterRegistry others, PrometheusMeterRegistry registry) {
+        this.others = others;
+        this.registry = registry;
     }
 
-    /** The page: {@code others} (may be null) through the client's writer, then {@code replag}'s meters. */
-    public static synchronized String render(PrometheusMeterRegistry others, PrometheusMeterRegistry registry) {
+    /** The page as served. Scrapes are serialized: each reuses the last one's label blocks. */
+    public synchronized String render() {
         Map<String, List<Meter>> families = new LinkedHashMap<>();
         IdentityHashMap<Meter, String> labels = new IdentityHashMap<>(labelCache.size() * 2 + 16);
         for (Meter m : registry.getMeters()) {

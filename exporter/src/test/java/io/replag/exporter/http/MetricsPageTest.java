@@ -49,7 +49,7 @@ class MetricsPageTest {
         metrics.replicationStatus("s3", "assets", "us-east-1").accept("FAILED");
 
         String generic = registry.scrape();
-        String fast = MetricsPage.render(jvm, registry);
+        String fast = new MetricsPage(jvm, registry).render();
         assertThat(samples(fast)).isEqualTo(samples(generic));
         assertThat(types(fast)).isEqualTo(types(generic));
         assertThat(fast).as("the JVM families come first").contains("# TYPE jvm_memory_used_bytes gauge\n");

@@ -4,6 +4,7 @@ import io.replag.lab.Fault;
 import io.replag.lab.FaultProxies;
 import io.replag.lab.FaultProxy;
 import io.replag.lab.Ports;
+import io.replag.lab.QueuedLink;
 import io.replag.lab.LabStore;
 import io.replag.lab.LinkChange;
 import io.replag.lab.LinkState;
@@ -29,9 +30,7 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -63,12 +62,6 @@ public final class DynamoLab implements LabStore {
     private record Pending(long dueNanos, Map<String, AttributeValue> item) {
     }
 
-    private static final class Link {
-        volatile long delayMs;
-        volatile boolean paused;
-        volatile boolean dropping;
-        final Deque<Pending> queue = new ArrayDeque<>();
-    }
 
     private final Path dynaliteDir;
     private final String table;
@@ -79,7 +72,7 @@ public final class DynamoLab implements LabStore {
     // touched by the region workers and by control calls
     private final Map<String, Process> processes = new java.util.concurrent.ConcurrentHashMap<>();
     private final Map<String, DynamoDbClient> clients = new java.util.concurrent.ConcurrentHashMap<>();
-    private final Map<String, Link> links = new LinkedHashMap<>();
+    private final Map<String, QueuedLink<Pending>> links = new LinkedHashMap<>();
     /** region -> key -> the item as last seen there (written locally or copied by the lab). */
     private final Map<String, Map<Map<String, AttributeValue>, Map<String, AttributeValue>>> seen = new HashMap<>();
     /**
@@ -122,7 +115,7 @@ public final class DynamoLab implements LabStore {
             for (String source : regions) {
                 for (String target : regions) {
                     if (!source.equals(target)) {
-                        lab.links.put(source + "->" + target, new Link());
+                        lab.links.put(source + "->" + target, new QueuedLink<>(source, target));
                     }
                 }
             }
@@ -267,7 +260,7 @@ public final class DynamoLab implements LabStore {
         }
     }
 
-    private void apply(String target, Link link, long now) {
+    private void apply(String target, QueuedLink<Pending> link, long now) {
         if (link.paused || !running(target)) {
             return;
         }
@@ -321,29 +314,17 @@ public final class DynamoLab implements LabStore {
     @Override
     public synchronized List<LinkState> links() {
         List<LinkState> out = new ArrayList<>();
-        links.forEach((name, l) -> {
-            String[] st = name.split("->");
-            out.add(new LinkState(store(), st[0], st[1], l.delayMs, l.paused, l.dropping));
-        });
+        links.values().forEach(l -> out.add(l.state(store())));
         return out;
     }
 
     @Override
     public synchronized LinkState change(String source, String target, LinkChange change) {
-        Link link = links.get(source + "->" + target);
+        QueuedLink<Pending> link = links.get(source + "->" + target);
         if (link == null) {
             throw new NoSuchElementException("no dynamodb lab link " + source + " -> " + target);
         }
-        long delay = change.delayMs().orElse(link.delayMs);
-        if (delay < 0) {
-            throw new IllegalArgumentException("delayMs: must be >= 0, found " + delay);
-        }
-        link.delayMs = delay;
-        link.paused = change.paused().orElse(link.paused);
-        link.dropping = change.dropping().orElse(link.dropping);
-        LOG.info("lab link dynamodb {} -> {}: delay {} ms, {}{}", source, target, delay, link.paused ? "paused" : "running",
-                link.dropping ? ", dropping" : "");
-        return new LinkState(store(), source, target, link.delayMs, link.paused, link.dropping);
+        return link.change(store(), change);
     }
 
     @Override

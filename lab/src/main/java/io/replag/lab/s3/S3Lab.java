@@ -4,6 +4,7 @@ import io.replag.lab.Fault;
 import io.replag.lab.FaultProxies;
 import io.replag.lab.FaultProxy;
 import io.replag.lab.Ports;
+import io.replag.lab.QueuedLink;
 import io.replag.lab.LabStore;
 import io.replag.lab.LinkChange;
 import io.replag.lab.LinkState;
@@ -24,9 +25,7 @@ import java.io.InputStream;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -57,19 +56,6 @@ public final class S3Lab implements LabStore {
     private record Pending(long dueNanos, String key, String etag, byte[] body, String contentType, Map<String, String> userMetadata) {
     }
 
-    private static final class Link {
-        final String source;
-        final String target;
-        volatile long delayMs;
-        volatile boolean paused;
-        volatile boolean dropping;
-        final Deque<Pending> queue = new ArrayDeque<>();
-
-        Link(String source, String target) {
-            this.source = source;
-            this.target = target;
-        }
-    }
 
     /** What the lab knows of one object written in its own region: its version and where it went. */
     private static final class Origin {
@@ -87,7 +73,7 @@ public final class S3Lab implements LabStore {
     private final Map<String, S3Proxy> servers = new ConcurrentHashMap<>();
     private final Map<String, Integer> serverPorts = new LinkedHashMap<>();
     private final FaultProxies proxies = new FaultProxies("s3");
-    private final Map<String, Link> links = new LinkedHashMap<>();
+    private final Map<String, QueuedLink<Pending>> links = new LinkedHashMap<>();
     /** region -> key -> objects written there, by the lab's account of them. */
     private final Map<String, Map<String, Origin>> origins = new ConcurrentHashMap<>();
     /** region -> key -> etag of the copy the lab put there. */
@@ -130,7 +116,7 @@ public final class S3Lab implements LabStore {
                 if (!buckets.containsKey(source) || !buckets.containsKey(target)) {
                     throw new IllegalArgumentException("rule " + source + " -> " + target + " names a region without a bucket");
                 }
-                lab.links.put(source + "->" + target, new Link(source, target));
+                lab.links.put(source + "->" + target, new QueuedLink<>(source, target));
             }));
             lab.worker.scheduleWithFixedDelay(lab::replicate, 0, SCAN_EVERY.toMillis(), TimeUnit.MILLISECONDS);
             return lab;
@@ -165,7 +151,7 @@ public final class S3Lab implements LabStore {
                 LOG.warn("lab s3 scan of {} failed: {}", source, e.toString());
             }
         }
-        for (Link link : links.values()) {
+        for (QueuedLink<Pending> link : links.values()) {
             try {
                 apply(link, now);
             } catch (RuntimeException e) {
@@ -204,7 +190,7 @@ public final class S3Lab implements LabStore {
             etag = blob.getMetadata().getETag();
             copied.remove(key);
             known.put(key, new Origin(etag));
-            for (Link link : links.values()) {
+            for (QueuedLink<Pending> link : links.values()) {
                 if (link.source.equals(source)) {
                     synchronized (link) {
                         link.queue.addLast(new Pending(now + link.delayMs * 1_000_000L, key, etag, body,
@@ -216,7 +202,7 @@ public final class S3Lab implements LabStore {
         }
     }
 
-    private void apply(Link link, long now) {
+    private void apply(QueuedLink<Pending> link, long now) {
         if (link.paused || !servers.containsKey(link.target) || !servers.containsKey(link.source)) {
             return;
         }
@@ -309,26 +295,17 @@ public final class S3Lab implements LabStore {
     @Override
     public synchronized List<LinkState> links() {
         List<LinkState> out = new ArrayList<>();
-        links.values().forEach(l -> out.add(new LinkState(store(), l.source, l.target, l.delayMs, l.paused, l.dropping)));
+        links.values().forEach(l -> out.add(l.state(store())));
         return out;
     }
 
     @Override
     public synchronized LinkState change(String source, String target, LinkChange change) {
-        Link link = links.get(source + "->" + target);
+        QueuedLink<Pending> link = links.get(source + "->" + target);
         if (link == null) {
             throw new NoSuchElementException("no s3 lab link " + source + " -> " + target + " (no such replication rule)");
         }
-        long delay = change.delayMs().orElse(link.delayMs);
-        if (delay < 0) {
-            throw new IllegalArgumentException("delayMs: must be >= 0, found " + delay);
-        }
-        link.delayMs = delay;
-        link.paused = change.paused().orElse(link.paused);
-        link.dropping = change.dropping().orElse(link.dropping);
-        LOG.info("lab link s3 {} -> {}: delay {} ms, {}{}", source, target, delay, link.paused ? "paused" : "running",
-                link.dropping ? ", dropping (replication FAILED)" : "");
-        return new LinkState(store(), source, target, link.delayMs, link.paused, link.dropping);
+        return link.change(store(), change);
     }
 
     @Override
