@@ -9,6 +9,7 @@ import io.replag.exporter.config.ReplagConfig;
 import io.replag.exporter.web.WebConfig;
 import io.replag.exporter.web.WebConfigLoader;
 import io.replag.lab.Lab;
+import io.replag.lab.distance.Geography;
 
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -22,18 +23,22 @@ public final class Main {
     static final String USAGE = """
             usage: replag <command> [options]
 
-              demo [--port N] [--listen-host H]
+              demo [--port N] [--listen-host H] [--geography demo|none|uniform:MS] [--home REGION]
                                             start the local lab (PostgreSQL and MariaDB primaries us-east-1,
                                             replicas eu-west-1 and ap-southeast-2; DynamoDB and S3 in all
                                             three) and probe it; metrics on
-                                            http://H:N/metrics (default 127.0.0.1:9478), lab control on /lab/links
+                                            http://H:N/metrics (default 127.0.0.1:9478), lab control on /lab/links;
+                                            regions as far apart as AWS's (demo, replag in --home, default
+                                            us-east-1), none apart (none), or all MS ms round trip (uniform)
               run --config FILE [--port N] [--web.config.file WEB]
                                             probe the replication sets in FILE (see docs/configuration.md);
                                             WEB: TLS and basic auth, exporter-toolkit format (docs/security.md)
               check-config FILE             validate FILE: exit 0, or 1 listing every error with its field
               compare [--short]             replag beside postgres_exporter, mysqld_exporter and pt-heartbeat
                                             on the lab (docs/comparison.md; scripts/compare writes it)
-              accuracy [--short]            injected delays 0 to 60 s on every lab link, measured per store
+              accuracy [--short] [--geography none|demo|remote:MS[,...]]
+                                            injected delays 0.25, 1 and 3.7 s on every lab link, with replag
+                                            near and far, checked against the lab's observer of the truth
                                             (docs/performance.md; scripts/accuracy writes it)
               bench [--short] [--seconds S] [--pairs 100,1000,10000] [--growth MINUTES]
                                             benchmark the engine on the in-memory store (docs/performance.md)
@@ -169,21 +174,35 @@ public final class Main {
     private static int demo(Deque<String> args, PrintStream out, PrintStream err) {
         int port = 9478;
         String host = "127.0.0.1";
+        String geographySpec = "demo";
+        String home = Demo.PRIMARY;
         while (!args.isEmpty()) {
             String a = args.pop();
             switch (a) {
                 case "--port" -> port = port(args);
+                case "--geography" -> geographySpec = value(args, a);
+                case "--home" -> home = value(args, a);
                 // a container needs 0.0.0.0 so that Prometheus in another container reaches it
                 case "--listen-host" -> host = value(args, a);
                 default -> throw new UsageException("demo: unknown option \"" + a + "\"");
             }
         }
+        Geography geography;
+        try {
+            geography = Geography.parse(geographySpec, Demo.REGIONS, home);
+            if (geography.enabled() && !home.equals(Geography.ELSEWHERE)) {
+                geography.home(home);
+            }
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(e.getMessage().replace("home:", "--home:"));
+        }
         out.println("replag demo: starting the lab (PostgreSQL primary " + Demo.PRIMARY + ", replicas "
                 + String.join(", ", Demo.REPLICAS) + "; DynamoDB table " + Demo.DYNAMO_TABLE + " in "
-                + String.join(", ", Demo.REGIONS) + ") ...");
+                + String.join(", ", Demo.REGIONS) + (geography.enabled()
+                ? "; geography " + geography.name() + ", replag at home in " + geography.home() : "; zero distance") + ") ...");
         Lab lab;
         try {
-            lab = Demo.startLab(out);
+            lab = Demo.startLab(out, geography);
         } catch (Exception e) {
             err.println("replag demo: the lab did not start: " + e);
             return 1;
@@ -201,6 +220,8 @@ public final class Main {
                       curl -X PUT %1$s/lab/regions/postgres/ap-southeast-2 -d '{"running": false}'
                       curl -X PUT %1$s/lab/links/dynamodb/eu-west-1/us-east-1 -d '{"delayMs": 1000}'
                       curl -X PUT %1$s/lab/faults/dynamodb/eu-west-1 -d '{"fault": "throttle"}'
+                      curl %1$s/lab/distance
+                      curl -X PUT %1$s/lab/distance -d '{"rttMs": {"us-east-1|ap-southeast-2": 300}}'
                     Ctrl-C stops the demo and removes the lab.""".formatted(base));
             blockForever();
             return 0;

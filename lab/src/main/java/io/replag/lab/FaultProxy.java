@@ -98,11 +98,9 @@ public final class FaultProxy implements AutoCloseable {
     }
 
     private void serve(Socket client) {
-        try (client; Socket upstream = new Socket(InetAddress.getLoopbackAddress(), upstreamPort)) {
+        try (client) {
             InputStream fromClient = client.getInputStream();
             OutputStream toClient = client.getOutputStream();
-            InputStream fromUpstream = upstream.getInputStream();
-            OutputStream toUpstream = upstream.getOutputStream();
             while (true) {
                 byte[] requestHead = readHead(fromClient);
                 if (requestHead == null) {
@@ -132,16 +130,22 @@ public final class FaultProxy implements AutoCloseable {
                     case "throttle" -> toClient.write(throttleResponse);
                     case "error" -> toClient.write(response(500, "Internal Server Error", "text/plain", "lab fault: 500"));
                     default -> {
-                        toUpstream.write(request);
-                        toUpstream.flush();
-                        byte[] answerHead = readHead(fromUpstream);
-                        if (answerHead == null) {
-                            return;
+                        // a fresh upstream connection per request: the server's own idle timeout (node's 5 s
+                        // keep-alive) must not close a connection under a client that kept its side open
+                        try (Socket upstream = new Socket(InetAddress.getLoopbackAddress(), upstreamPort)) {
+                            OutputStream toUpstream = upstream.getOutputStream();
+                            InputStream fromUpstream = upstream.getInputStream();
+                            toUpstream.write(request);
+                            toUpstream.flush();
+                            byte[] answerHead = readHead(fromUpstream);
+                            if (answerHead == null) {
+                                return;
+                            }
+                            Map<String, String> answerHeaders = headers(new String(answerHead, StandardCharsets.ISO_8859_1));
+                            // a HEAD answer announces a length but has no body
+                            byte[] answer = "HEAD".equals(method) ? answerHead : withBody(answerHead, answerHeaders, fromUpstream);
+                            toClient.write(addHeaders(answer, method, path, answerHeaders));
                         }
-                        Map<String, String> answerHeaders = headers(new String(answerHead, StandardCharsets.ISO_8859_1));
-                        // a HEAD answer announces a length but has no body
-                        byte[] answer = "HEAD".equals(method) ? answerHead : withBody(answerHead, answerHeaders, fromUpstream);
-                        toClient.write(addHeaders(answer, method, path, answerHeaders));
                     }
                 }
                 toClient.flush();

@@ -12,6 +12,9 @@ public interface LabStore extends AutoCloseable {
 
     List<LinkState> links();
 
+    /** Region to the port on 127.0.0.1 that a client of the region's endpoint connects to. */
+    java.util.Map<String, Integer> ports();
+
     /** @throws java.util.NoSuchElementException if no such link exists */
     LinkState change(String source, String target, LinkChange change) throws Exception;
 
@@ -30,6 +33,14 @@ public interface LabStore extends AutoCloseable {
     default java.util.Map<String, Fault> faults() {
         return java.util.Map.of();
     }
+
+    /**
+     * Every replag canary visible in the region now, read straight from its server (no distance, no
+     * fault proxy), for the lab's own observer of the truth ({@code replag accuracy}). Blocking.
+     *
+     * @throws Exception when the region cannot be read (a stopped server)
+     */
+    java.util.List<ObservedCanary> observe(String region) throws Exception;
 
     @Override
     void close();

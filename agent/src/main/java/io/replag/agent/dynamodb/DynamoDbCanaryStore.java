@@ -13,6 +13,8 @@ import io.replag.agent.spi.Canary;
 import io.replag.agent.spi.CanaryKey;
 import io.replag.agent.spi.CanaryStore;
 import io.replag.agent.spi.NativeLag;
+import io.replag.agent.spi.ServerTime;
+import io.replag.agent.spi.Sighting;
 import io.replag.agent.spi.StaleSeqException;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -106,7 +108,7 @@ public final class DynamoDbCanaryStore implements CanaryStore {
     }
 
     @Override
-    public Future<Void> write(String region, Canary canary) {
+    public Future<ServerTime> write(String region, Canary canary) {
         Map<String, AttributeValue> item = key(canary.key());
         item.put("seq", AttributeValue.fromN(Long.toString(canary.seq())));
         item.put("written_at_us", AttributeValue.fromN(Long.toString(canary.writtenAtMicros())));
@@ -119,7 +121,7 @@ public final class DynamoDbCanaryStore implements CanaryStore {
                 .expressionAttributeNames(Map.of("#seq", "seq"))
                 .expressionAttributeValues(Map.of(":seq", AttributeValue.fromN(Long.toString(canary.seq()))))
                 .build();
-        return credentialsReady().compose(v -> Future.fromCompletionStage(client(region).putItem(put))).<Void>mapEmpty().recover(e -> {
+        return credentialsReady().compose(v -> Future.fromCompletionStage(client(region).putItem(put))).map(ServerTime.UNKNOWN).recover(e -> {
             Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
             return cause instanceof ConditionalCheckFailedException
                     ? Future.failedFuture(new StaleSeqException("item holds a seq >= " + canary.seq()))
@@ -128,16 +130,16 @@ public final class DynamoDbCanaryStore implements CanaryStore {
     }
 
     @Override
-    public Future<Optional<Canary>> read(String region, CanaryKey key) {
+    public Future<Sighting> read(String region, CanaryKey key) {
         GetItemRequest get = GetItemRequest.builder().tableName(options.table()).key(key(key)).consistentRead(true)
                 .projectionExpression("#seq, written_at_us").expressionAttributeNames(Map.of("#seq", "seq")).build();
         return credentialsReady().compose(v -> Future.fromCompletionStage(client(region).getItem(get))).map(response -> {
             if (!response.hasItem() || response.item().isEmpty() || !response.item().containsKey("seq")) {
-                return Optional.empty();
+                return Sighting.of(Optional.empty());
             }
             long seq = Long.parseLong(response.item().get("seq").n());
             AttributeValue at = response.item().get("written_at_us");
-            return Optional.of(new Canary(key, seq, at == null ? 0 : Long.parseLong(at.n())));
+            return Sighting.of(Optional.of(new Canary(key, seq, at == null ? 0 : Long.parseLong(at.n()))));
         });
     }
 

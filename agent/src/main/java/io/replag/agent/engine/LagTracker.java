@@ -1,8 +1,10 @@
 package io.replag.agent.engine;
 
-import java.util.ArrayDeque;
+import io.replag.agent.spi.ServerTime;
+
 import java.util.ArrayList;
-import java.util.Deque;
+import java.util.Iterator;
+import java.util.LinkedList;
 import java.util.List;
 
 /**
@@ -12,69 +14,131 @@ import java.util.List;
  *
  * <p>Semantics (docs/design.md):
  * <ul>
- *   <li>A read that returns seq {@code s} proves every canary with seq {@code <= s} arrived.</li>
- *   <li>Lag now is the larger of the last arrival's latency and the age of the oldest canary
- *   not yet seen. It rises without bound through a stall, and never rises while nothing is
- *   written (idle source, or a failing writer: no canary exists to be late).</li>
+ *   <li>A canary is known from the moment its write is sent, so that reads sent before the write is
+ *   acknowledged (as they are when the source is far away) count; it is written, and counts for
+ *   lag, once acknowledged; a failed write forgets it.</li>
+ *   <li>A read that returns seq {@code s} proves every canary with seq {@code <= s} arrived; a read
+ *   that returns less is a miss for the others. Reads may overlap and answer in any order.</li>
+ *   <li>Each arrival's interval holds the true time from commit to visibility: on the servers'
+ *   clocks when the store gives them ({@link Arrival.Method#SERVER_CLOCK}), else from the write's
+ *   send to the hit's answer, less the write's round trip on the lower side
+ *   ({@link Arrival.Method#CLIENT_CLOCK}). The latency reported is its middle.</li>
+ *   <li>Lag now is the larger of the last arrival's latency and the age of the oldest written
+ *   canary not yet seen. It rises without bound through a stall, and never rises while nothing is
+ *   written.</li>
  *   <li>A canary unseen at its deadline is missed: counted once, and never counted as arrived
  *   later, so {@code written = arrived + missed + in flight}. It still holds lag now up until a
  *   read sees it.</li>
  * </ul>
  */
 public final class LagTracker {
+    private static final long NONE = Long.MIN_VALUE;
 
     private static final class Pending {
         final long seq;
-        final long writtenAtMicros;
-        final long deadlineMicros;
-        long lastMissStartMicros;
+        final long sentMicros;
+        long ackMicros = -1;
+        ServerTime writeAt = ServerTime.UNKNOWN;
+        long deadlineMicros = Long.MAX_VALUE;
+        /** Start of the latest read that did not see it, and that read's server time. */
+        long missStartMicros = NONE;
+        long missServerMicros = NONE;
+        /** Some read of it answered without a server time: the interval falls back to replag's clock. */
+        boolean clientOnly;
+        /** The first read that saw it: its end, and its server time (-1: none). */
+        long hitEndMicros = -1;
+        long hitServerMicros = -1;
 
-        Pending(long seq, long writtenAtMicros, long deadlineMicros) {
+        Pending(long seq, long sentMicros) {
             this.seq = seq;
-            this.writtenAtMicros = writtenAtMicros;
-            this.deadlineMicros = deadlineMicros;
-            this.lastMissStartMicros = writtenAtMicros;
+            this.sentMicros = sentMicros;
+        }
+
+        boolean acked() {
+            return ackMicros >= 0;
+        }
+
+        boolean seen() {
+            return hitEndMicros >= 0;
         }
     }
 
-    private final Deque<Pending> inFlight = new ArrayDeque<>();
+    /** Canaries sent and not yet both acknowledged and seen, oldest first (few: one write is in flight per source). */
+    private final LinkedList<Pending> inFlight = new LinkedList<>();
     /** Missed canaries are kept as a summary only, so a long stall costs no memory. */
     private long missedMaxSeq = 0;
     private long missedOldestWrittenAtMicros = -1;
 
     private volatile long oldestUnseenWrittenAtMicros = -1;
     private volatile long lastLatencyMicros = -1;
-    private long highestSeenSeq = 0;
 
-    /** A canary with this seq was written (the source acknowledged it). */
-    public void written(long seq, long writtenAtMicros, long deadlineMicros) {
-        if (seq <= highestSeenSeq) {
-            return; // already seen in the target, e.g. a read raced the write's acknowledgement
+    /** The write of canary {@code seq} is being sent at {@code sentMicros}. */
+    public void sent(long seq, long sentMicros) {
+        inFlight.addLast(new Pending(seq, sentMicros));
+    }
+
+    /**
+     * The source acknowledged the write at {@code ackMicros}; {@code writeAt} is when it took effect on
+     * the server's clock, if the store says.
+     *
+     * @return the arrival, if a read had already seen the canary
+     */
+    public List<Arrival> acked(long seq, long ackMicros, ServerTime writeAt, long deadlineMicros) {
+        for (Iterator<Pending> it = inFlight.iterator(); it.hasNext(); ) {
+            Pending p = it.next();
+            if (p.seq == seq) {
+                p.ackMicros = ackMicros;
+                p.writeAt = writeAt;
+                p.deadlineMicros = deadlineMicros;
+                List<Arrival> arrivals = List.of();
+                if (p.seen()) {
+                    it.remove();
+                    arrivals = List.of(arrival(p));
+                    lastLatencyMicros = arrivals.get(0).latencyMicros();
+                }
+                refreshOldestUnseen();
+                return arrivals;
+            }
         }
-        inFlight.addLast(new Pending(seq, writtenAtMicros, deadlineMicros));
+        return List.of();
+    }
+
+    /** The write failed: the canary is forgotten (if it committed after all, a later canary's arrival shows it). */
+    public void failed(long seq) {
+        inFlight.removeIf(p -> p.seq == seq && !p.acked());
         refreshOldestUnseen();
     }
 
     /**
-     * A read of the target that started at {@code readStartMicros} and answered at
-     * {@code readEndMicros} returned {@code seenSeq} (0 when the target has no canary).
+     * A read of the target, sent at {@code readStartMicros} and answered at {@code readEndMicros},
+     * returned {@code seenSeq} (0 when the target has no canary), at {@code at} on the server's clock.
      *
      * @return the canaries this read proves arrived, oldest first
      */
-    public List<Arrival> read(long seenSeq, long readStartMicros, long readEndMicros) {
+    public List<Arrival> read(long seenSeq, long readStartMicros, long readEndMicros, ServerTime at) {
         List<Arrival> arrivals = List.of();
-        if (seenSeq > highestSeenSeq) {
-            highestSeenSeq = seenSeq;
-        }
-        while (!inFlight.isEmpty() && inFlight.peekFirst().seq <= seenSeq) {
-            Pending p = inFlight.pollFirst();
-            long lower = Math.max(p.writtenAtMicros, p.lastMissStartMicros);
-            long latency = Math.max(0, readEndMicros - p.writtenAtMicros);
-            long uncertainty = Math.max(0, readEndMicros - lower);
-            if (arrivals.isEmpty()) {
-                arrivals = new ArrayList<>(2);
+        for (Iterator<Pending> it = inFlight.iterator(); it.hasNext(); ) {
+            Pending p = it.next();
+            if (p.seq <= seenSeq) {
+                if (!p.seen()) {
+                    p.hitEndMicros = readEndMicros;
+                    p.hitServerMicros = at.known() ? at.latestMicros() : -1;
+                }
+                if (p.acked()) {
+                    it.remove();
+                    if (arrivals.isEmpty()) {
+                        arrivals = new ArrayList<>(2);
+                    }
+                    arrivals.add(arrival(p));
+                }
+            } else if (!p.seen()) {
+                p.missStartMicros = Math.max(p.missStartMicros, readStartMicros);
+                if (at.known()) {
+                    p.missServerMicros = Math.max(p.missServerMicros, at.earliestMicros());
+                } else {
+                    p.clientOnly = true;
+                }
             }
-            arrivals.add(new Arrival(p.seq, latency, uncertainty, readEndMicros));
         }
         if (!arrivals.isEmpty()) {
             lastLatencyMicros = arrivals.get(arrivals.size() - 1).latencyMicros();
@@ -82,25 +146,46 @@ public final class LagTracker {
         if (missedOldestWrittenAtMicros >= 0 && missedMaxSeq <= seenSeq) {
             missedOldestWrittenAtMicros = -1;
         }
-        for (Pending p : inFlight) {
-            if (readStartMicros > p.lastMissStartMicros) {
-                p.lastMissStartMicros = readStartMicros;
-            }
-        }
         refreshOldestUnseen();
         return arrivals;
     }
 
-    /** Moves canaries past their deadline to missed. @return how many were newly missed */
+    /** A read without a server time (stores without a server clock, and tests). */
+    public List<Arrival> read(long seenSeq, long readStartMicros, long readEndMicros) {
+        return read(seenSeq, readStartMicros, readEndMicros, ServerTime.UNKNOWN);
+    }
+
+    private static Arrival arrival(Pending p) {
+        boolean server = p.writeAt.known() && p.hitServerMicros >= 0 && !p.clientOnly;
+        long lower;
+        long upper;
+        if (server) {
+            lower = p.missServerMicros == NONE ? 0 : p.missServerMicros - p.writeAt.latestMicros();
+            upper = p.hitServerMicros - p.writeAt.earliestMicros();
+        } else {
+            // the commit happened between send and acknowledgement; visibility between the last miss's send and the hit's answer
+            lower = p.missStartMicros == NONE ? 0 : p.missStartMicros - p.ackMicros;
+            upper = p.hitEndMicros - p.sentMicros;
+        }
+        lower = Math.max(0, lower);
+        upper = Math.max(lower, upper);
+        return new Arrival(p.seq, p.sentMicros, lower, upper, p.hitEndMicros,
+                server ? Arrival.Method.SERVER_CLOCK : Arrival.Method.CLIENT_CLOCK);
+    }
+
+    /** Moves written canaries past their deadline to missed. @return how many were newly missed */
     public int expire(long nowMicros) {
         int missed = 0;
-        while (!inFlight.isEmpty() && inFlight.peekFirst().deadlineMicros <= nowMicros) {
-            Pending p = inFlight.pollFirst();
-            if (missedOldestWrittenAtMicros < 0) {
-                missedOldestWrittenAtMicros = p.writtenAtMicros;
+        for (Iterator<Pending> it = inFlight.iterator(); it.hasNext(); ) {
+            Pending p = it.next();
+            if (p.acked() && !p.seen() && p.deadlineMicros <= nowMicros) {
+                it.remove();
+                if (missedOldestWrittenAtMicros < 0) {
+                    missedOldestWrittenAtMicros = p.sentMicros;
+                }
+                missedMaxSeq = Math.max(missedMaxSeq, p.seq);
+                missed++;
             }
-            missedMaxSeq = Math.max(missedMaxSeq, p.seq);
-            missed++;
         }
         if (missed > 0) {
             refreshOldestUnseen();
@@ -108,13 +193,28 @@ public final class LagTracker {
         return missed;
     }
 
-    /** True while some written canary has not been seen (in flight or missed): keep polling. */
+    /** True while some canary sent or written has not been seen (in flight or missed): keep polling. */
     public boolean hasUnseen() {
-        return oldestUnseenWrittenAtMicros >= 0;
+        if (missedOldestWrittenAtMicros >= 0) {
+            return true;
+        }
+        for (Pending p : inFlight) {
+            if (!p.seen()) {
+                return true;
+            }
+        }
+        return false;
     }
 
+    /** Written canaries neither seen nor missed yet. */
     public int inFlightCount() {
-        return inFlight.size();
+        int n = 0;
+        for (Pending p : inFlight) {
+            if (p.acked()) {
+                n++;
+            }
+        }
+        return n;
     }
 
     /** Lag now in µs at {@code nowMicros}, or -1 before anything was written or seen. */
@@ -126,12 +226,15 @@ public final class LagTracker {
     }
 
     private void refreshOldestUnseen() {
-        if (missedOldestWrittenAtMicros >= 0) {
-            oldestUnseenWrittenAtMicros = missedOldestWrittenAtMicros;
-        } else if (!inFlight.isEmpty()) {
-            oldestUnseenWrittenAtMicros = inFlight.peekFirst().writtenAtMicros;
-        } else {
-            oldestUnseenWrittenAtMicros = -1;
+        long oldest = missedOldestWrittenAtMicros;
+        if (oldest < 0) {
+            for (Pending p : inFlight) {
+                if (p.acked() && !p.seen()) {
+                    oldest = p.sentMicros;
+                    break;
+                }
+            }
         }
+        oldestUnseenWrittenAtMicros = oldest;
     }
 }

@@ -27,6 +27,7 @@ final class SetContext {
     final String agent;
     final ArrivalListener arrivals;
     private final Map<String, EndpointHealth> health = new ConcurrentHashMap<>();
+    private final Map<String, RoundTrip> roundTrips = new java.util.HashMap<>();
     volatile boolean stopped;
 
     SetContext(ReplicationSet set, CanaryStore store, EventLoop loop, WallClock clock, ReplagMetrics metrics, String agent,
@@ -50,6 +51,7 @@ final class SetContext {
      */
     <T> Future<T> call(String op, String region, Supplier<Future<T>> call) {
         Promise<T> result = Promise.promise();
+        long startMicros = clock.nowMicros();
         long timeoutMicros = set.timing().requestTimeout().toNanos() / 1_000;
         long timer = loop.schedule(timeoutMicros, () -> result.tryFail(
                 new CallTimeoutException(op + " in " + region + " took longer than " + set.timing().requestTimeout())));
@@ -68,12 +70,23 @@ final class SetContext {
             }
         }));
         return result.future().andThen(ar -> {
+            long took = clock.nowMicros() - startMicros;
+            health(region).took(op, took);
             if (ar.succeeded()) {
+                if (op.equals("read") || op.equals("write")) {
+                    roundTrips.computeIfAbsent(region, r -> new RoundTrip()).record(took);
+                }
                 health(region).succeeded(op);
             } else {
                 health(region).failed(op, FailureReason.of(ar.cause(), store), FailureReason.detail(ar.cause()));
             }
         });
+    }
+
+    /** Half the round trip to the region's endpoint, from its fastest recent canary calls; 0 before any. Event-loop only. */
+    long oneWayMicros(String region) {
+        RoundTrip rt = roundTrips.get(region);
+        return rt == null ? 0 : rt.oneWayMicros();
     }
 
     long nowMicros() {

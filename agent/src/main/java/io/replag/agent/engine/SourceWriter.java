@@ -98,7 +98,7 @@ final class SourceWriter {
                     .onSuccess(v -> state = State.READING_BACK)
                     .onComplete(ar -> after(ar.succeeded() ? 0 : intervalMicros));
             case READING_BACK -> ctx.call("read", region, () -> ctx.store.read(region, key))
-                    .onSuccess(this::continueAfter)
+                    .onSuccess(seen -> continueAfter(seen.canary()))
                     .onComplete(ar -> after(ar.succeeded() ? 0 : intervalMicros));
             case WRITING -> write();
         }
@@ -115,17 +115,24 @@ final class SourceWriter {
             scheduleDelay.record(Math.max(0, ctx.nowMicros() - dueMicros), TimeUnit.MICROSECONDS);
         }
         Canary canary = new Canary(key, nextSeq++, ctx.nowMicros());
+        for (PairProbe pair : pairs) {
+            pair.sending(canary);
+        }
         ctx.call("write", region, () -> ctx.store.write(region, canary))
-                .onSuccess(v -> {
+                .onSuccess(writeAt -> {
                     if (replicationStatus != null && !anyWriteSucceeded) {
                         scheduleStatus();
                     }
                     anyWriteSucceeded = true;
+                    long ack = ctx.nowMicros();
                     for (PairProbe pair : pairs) {
-                        pair.written(canary);
+                        pair.written(canary, ack, writeAt);
                     }
                 })
                 .onFailure(e -> {
+                    for (PairProbe pair : pairs) {
+                        pair.notWritten(canary);
+                    }
                     if (e instanceof StaleSeqException) {
                         state = State.READING_BACK;
                     } else if ("table_missing".equals(ctx.store.errorReason(e).orElse(""))) {
@@ -147,6 +154,9 @@ final class SourceWriter {
         double jitter = ctx.set.timing().jitter();
         long offset = jitter > 0 ? (long) ((random.nextDouble() * 2 - 1) * jitter * intervalMicros) : 0;
         dueMicros = Math.max(now, plannedMicros + offset);
+        for (PairProbe pair : pairs) {
+            pair.writePlanned(dueMicros);
+        }
         after(dueMicros - now);
     }
 

@@ -4,6 +4,8 @@ import io.replag.agent.spi.Canary;
 import io.replag.agent.spi.CanaryKey;
 import io.replag.agent.spi.CanaryStore;
 import io.replag.agent.spi.NativeLag;
+import io.replag.agent.spi.ServerTime;
+import io.replag.agent.spi.Sighting;
 import io.replag.agent.spi.StaleSeqException;
 import io.replag.agent.time.EventLoop;
 import io.replag.agent.time.WallClock;
@@ -130,7 +132,7 @@ public final class InMemoryCanaryStore implements CanaryStore {
     }
 
     @Override
-    public Future<Void> write(String region, Canary canary) {
+    public Future<ServerTime> write(String region, Canary canary) {
         return answer(region, () -> {
             writes++;
             Deque<Entry> entries = history.computeIfAbsent(canary.key(), k -> new ArrayDeque<>());
@@ -140,14 +142,18 @@ public final class InMemoryCanaryStore implements CanaryStore {
             }
             entries.addLast(new Entry(canary, clock.nowMicros()));
             prune(entries);
-            return null;
+            return ServerTime.UNKNOWN;
         });
     }
 
     @Override
-    public Future<Optional<Canary>> read(String region, CanaryKey key) {
-        return answer(region, () -> {
-            reads++;
+    public Future<Sighting> read(String region, CanaryKey key) {
+        return answer(region, () -> Sighting.of(visible(region, key)));
+    }
+
+    private Optional<Canary> visible(String region, CanaryKey key) {
+        reads++;
+        {
             Deque<Entry> entries = history.get(key);
             if (entries == null) {
                 return Optional.empty();
@@ -167,7 +173,7 @@ public final class InMemoryCanaryStore implements CanaryStore {
                 }
             }
             return Optional.ofNullable(visible);
-        });
+        }
     }
 
     @Override

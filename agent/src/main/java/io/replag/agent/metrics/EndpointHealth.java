@@ -29,6 +29,8 @@ public final class EndpointHealth {
     /** The store's own figures about replication (native lag, source replication status): they do not move replag_up. */
     private static final java.util.Set<String> FIGURE_OPS = java.util.Set.of("native", "status");
 
+    private final Map<String, io.micrometer.core.instrument.Timer> durations = new java.util.concurrent.ConcurrentHashMap<>();
+
     /** op -> reason of the failure in force; absent when the op last worked. Event-loop only. */
     private final Map<String, String> failing = new HashMap<>();
 
@@ -63,6 +65,12 @@ public final class EndpointHealth {
         if (!reason.equals(previous)) {
             LOG.warn("{}/{} {}: {} failing: {} ({})", store, resource, region, op, reason, detail);
         }
+    }
+
+    /** One call of {@code op} took {@code micros}, answered or failed. */
+    public void took(String op, long micros) {
+        durations.computeIfAbsent(op, o -> metrics.storeCall(store, resource, region, o))
+                .record(Math.max(0, micros), java.util.concurrent.TimeUnit.MICROSECONDS);
     }
 
     public double up() {

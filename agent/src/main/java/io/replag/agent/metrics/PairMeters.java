@@ -23,6 +23,9 @@ public final class PairMeters {
     private volatile double lastWriteSeconds = Double.NaN;
     private volatile double lastArrivalSeconds = Double.NaN;
     private volatile double uncertaintySeconds = Double.NaN;
+    private volatile double targetDataSeconds = Double.NaN;
+    private final Map<String, double[]> methods = new ConcurrentHashMap<>();
+    private String lastMethod = "";
     private final Map<String, double[]> nativeLag = new ConcurrentHashMap<>();
     private final Map<String, double[]> nativeOperations = new ConcurrentHashMap<>();
     private final Map<String, double[]> nativeStopped = new ConcurrentHashMap<>();
@@ -50,6 +53,9 @@ public final class PairMeters {
         Gauge.builder("replag.last.arrival.timestamp.seconds", this, m -> m.lastArrivalSeconds)
                 .description("Unix time at which the last canary was first seen in the target")
                 .tags(tags).register(registry);
+        Gauge.builder("replag.target.data.timestamp.seconds", this, m -> m.targetDataSeconds)
+                .description("Unix time at which the newest canary seen in the target was written: how old the target's data is")
+                .tags(tags).register(registry);
         Gauge.builder("replag.measurement.uncertainty.seconds", this, m -> m.uncertaintySeconds)
                 .description("Width of the interval in which the last arrival happened")
                 .tags(tags).register(registry);
@@ -68,15 +74,41 @@ public final class PairMeters {
         lastWriteSeconds = writtenAtMicros / 1e6;
     }
 
-    public void arrived(long latencyMicros, long uncertaintyMicros, long seenAtMicros) {
+    public void arrived(long latencyMicros, long uncertaintyMicros, long seenAtMicros, String method) {
         arrived.increment();
         arrivalLatency.record(latencyMicros, TimeUnit.MICROSECONDS);
         lastArrivalSeconds = seenAtMicros / 1e6;
         uncertaintySeconds = uncertaintyMicros / 1e6;
+        if (!method.equals(lastMethod)) {
+            methods.values().forEach(h -> h[0] = 0);
+            methods.computeIfAbsent(method, m -> {
+                double[] holder = {0};
+                Gauge.builder("replag.measurement.method", holder, h -> h[0])
+                        .description("1 for the clocks the last arrival's interval rests on: server_clock (the store servers') or client_clock (replag's)")
+                        .tags(tags.and("method", m)).register(registry);
+                return holder;
+            })[0] = 1;
+            lastMethod = method;
+        }
+    }
+
+    /** A read of the target saw the canary written at {@code writtenAtMicros} (-1: none there). */
+    public void targetData(long writtenAtMicros) {
+        if (writtenAtMicros > 0) {
+            double seconds = writtenAtMicros / 1e6;
+            if (!(seconds <= targetDataSeconds)) {
+                targetDataSeconds = seconds;
+            }
+        }
     }
 
     public void missed(int count) {
         missed.increment(count);
+    }
+
+    /** Unix time of the newest canary seen in the target; NaN before any. */
+    public double targetDataTimestampSeconds() {
+        return targetDataSeconds;
     }
 
     public double uncertaintySeconds() {

@@ -29,6 +29,11 @@ public final class ReplagMetrics {
             Duration.ofMillis(10), Duration.ofMillis(25), Duration.ofMillis(50), Duration.ofMillis(100), Duration.ofMillis(250),
             Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofSeconds(5));
 
+    /** Store call duration buckets, 1 ms to 10 s: a call's round trip shows how far the prober is from the region. */
+    public static final List<Duration> CALL_BUCKETS = List.of(Duration.ofMillis(1), Duration.ofMillis(2), Duration.ofMillis(5),
+            Duration.ofMillis(10), Duration.ofMillis(25), Duration.ofMillis(50), Duration.ofMillis(100), Duration.ofMillis(150),
+            Duration.ofMillis(250), Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofMillis(2500), Duration.ofSeconds(10));
+
     private final MeterRegistry registry;
     private final Map<Tags, Counter> errors = new ConcurrentHashMap<>();
 
@@ -47,6 +52,16 @@ public final class ReplagMetrics {
 
     public EndpointHealth endpoint(String store, String resource, String region) {
         return new EndpointHealth(this, registry, store, resource, region);
+    }
+
+    /** How long one kind of store call to one endpoint takes, answered or failed. */
+    public Timer storeCall(String store, String resource, String region, String op) {
+        return Timer.builder("replag.store.call.duration")
+                .description("Duration of store calls per endpoint and operation: the round trip to the region and the store's own time")
+                .tags("store", store, "resource", resource, "region", region, "op", op)
+                .serviceLevelObjectives(CALL_BUCKETS.toArray(Duration[]::new))
+                .publishPercentileHistogram(false)
+                .register(registry);
     }
 
     /** The set's configured canary interval, so that rules can scale with it (docs/metrics.md). */

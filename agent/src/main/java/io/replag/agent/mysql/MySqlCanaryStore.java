@@ -14,7 +14,9 @@ import io.vertx.mysqlclient.MySQLBuilder;
 import io.vertx.mysqlclient.MySQLConnectOptions;
 import io.vertx.mysqlclient.MySQLException;
 import io.vertx.mysqlclient.SslMode;
+import io.vertx.sqlclient.ClientBuilder;
 import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.SqlConnectOptions;
@@ -47,18 +49,20 @@ public final class MySqlCanaryStore extends SqlCanaryStore {
 
     private static Statements statements(ReplicationSet set) {
         String table = ((SqlOptions) set.options()).table();
-        return new Statements(MySqlSql.createTable(table), MySqlSql.write(table), MySqlSql.read(table), MySqlSql.AURORA_GLOBAL_STATUS);
+        return new Statements(MySqlSql.createTable(table), MySqlSql.write(table), MySqlSql.read(table), MySqlSql.AURORA_GLOBAL_STATUS,
+                MySqlSql.NOW_MICROS, MySqlSql.readTimed(table));
     }
 
     @Override
-    protected Pool pool(Vertx vertx, String region, Endpoint endpoint, RdsIamToken iam) {
+    protected Supplier<Future<SqlConnectOptions>> connectOptions(String region, Endpoint endpoint, RdsIamToken iam) {
         MySQLConnectOptions connect = new MySQLConnectOptions()
                 .setHost(endpoint.host())
                 .setPort(endpoint.port() == 0 ? 3306 : endpoint.port())
                 .setDatabase(options.database())
                 .setUser(options.user())
                 .setCachePreparedStatements(true)
-                .setPipeliningLimit(1)
+                // a write's two clock readings go with it in one round trip, and reads of a far region overlap
+                .setPipeliningLimit(16)
                 // a refused stale write must count 0 rows, not the 1 row it found
                 .setUseAffectedRows(true);
         connect.addProperty("program_name", "replag");
@@ -74,11 +78,19 @@ public final class MySqlCanaryStore extends SqlCanaryStore {
             // RDS IAM tokens go to the server in clear text, which RDS accepts only over TLS
             connect.setAuthenticationPlugin(MySQLAuthenticationPlugin.MYSQL_CLEAR_PASSWORD);
         }
-        Supplier<Future<SqlConnectOptions>> connectOptions = iam == null
+        return iam == null
                 ? () -> Future.succeededFuture(connect)
                 : () -> iam.token(region, connect).map(token -> new MySQLConnectOptions(connect).setPassword(token));
-        return MySQLBuilder.pool().with(poolOptions("replag-mysql-" + region)).with(netOptions()).connectingTo(connectOptions)
-                .using(vertx).build();
+    }
+
+    @Override
+    protected ClientBuilder<Pool> poolBuilder() {
+        return MySQLBuilder.pool();
+    }
+
+    @Override
+    protected ClientBuilder<SqlClient> clientBuilder() {
+        return MySQLBuilder.client();
     }
 
     @Override

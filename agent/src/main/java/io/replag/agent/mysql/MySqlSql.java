@@ -35,6 +35,20 @@ final class MySqlSql {
         return "SELECT seq, written_at_us FROM " + table + " WHERE agent = ? AND source_region = ?";
     }
 
+    /** The server's clock now, in µs since the epoch ({@code SYSDATE(6)}: the time of evaluation, not of the statement's start). */
+    static final String NOW_MICROS = "SELECT CAST(UNIX_TIMESTAMP(SYSDATE(6)) * 1000000 AS SIGNED)";
+
+    /**
+     * The canary as visible on this server, between two readings of its clock: {@code NOW(6)}, the
+     * statement's start, before InnoDB's read view is made, and {@code SYSDATE(6)}, evaluated as the
+     * row is sent, after. Always one row; seq NULL when absent.
+     */
+    static String readTimed(String table) {
+        return "SELECT CAST(UNIX_TIMESTAMP(NOW(6)) * 1000000 AS SIGNED) AS t_from, c.seq, c.written_at_us, "
+                + "CAST(UNIX_TIMESTAMP(SYSDATE(6)) * 1000000 AS SIGNED) AS t_to "
+                + "FROM (SELECT 1 AS one) AS o LEFT JOIN " + table + " AS c ON c.agent = ? AND c.source_region = ?";
+    }
+
     /** MySQL 8.0.22+ and MariaDB 10.5.1+; older servers know only {@link #SLAVE_STATUS}. */
     static final String REPLICA_STATUS = "SHOW REPLICA STATUS";
     static final String SLAVE_STATUS = "SHOW SLAVE STATUS";

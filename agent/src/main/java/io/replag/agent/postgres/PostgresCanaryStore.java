@@ -12,7 +12,9 @@ import io.vertx.pgclient.PgBuilder;
 import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.pgclient.PgException;
 import io.vertx.pgclient.SslMode;
+import io.vertx.sqlclient.ClientBuilder;
 import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.SqlConnectOptions;
 
 import java.util.List;
@@ -34,18 +36,20 @@ public final class PostgresCanaryStore extends SqlCanaryStore {
     private static Statements statements(ReplicationSet set) {
         String table = ((io.replag.agent.sql.SqlOptions) set.options()).table();
         return new Statements(PostgresSql.createTable(table), PostgresSql.write(table), PostgresSql.read(table),
-                PostgresSql.AURORA_GLOBAL_STATUS);
+                PostgresSql.AURORA_GLOBAL_STATUS,
+                PostgresSql.NOW_MICROS, PostgresSql.readTimed(table));
     }
 
     @Override
-    protected Pool pool(Vertx vertx, String region, Endpoint endpoint, RdsIamToken iam) {
+    protected Supplier<Future<SqlConnectOptions>> connectOptions(String region, Endpoint endpoint, RdsIamToken iam) {
         PgConnectOptions connect = new PgConnectOptions()
                 .setHost(endpoint.host())
                 .setPort(endpoint.port() == 0 ? 5432 : endpoint.port())
                 .setDatabase(options.database())
                 .setUser(options.user())
                 .setCachePreparedStatements(true)
-                .setPipeliningLimit(1);
+                // a write's two clock readings go with it in one round trip, and reads of a far region overlap
+                .setPipeliningLimit(16);
         connect.addProperty("application_name", "replag");
         options.password().ifPresent(p -> connect.setPassword(p.reveal()));
         connect.setSslMode(switch (options.tls().mode()) {
@@ -55,11 +59,19 @@ public final class PostgresCanaryStore extends SqlCanaryStore {
             default -> SslMode.VERIFY_FULL;
         });
         SqlTrust.sslOptions(options.tls()).ifPresent(connect::setSslOptions);
-        Supplier<Future<SqlConnectOptions>> connectOptions = iam == null
+        return iam == null
                 ? () -> Future.succeededFuture(connect)
                 : () -> iam.token(region, connect).map(token -> new PgConnectOptions(connect).setPassword(token));
-        return PgBuilder.pool().with(poolOptions("replag-" + region)).with(netOptions()).connectingTo(connectOptions)
-                .using(vertx).build();
+    }
+
+    @Override
+    protected ClientBuilder<Pool> poolBuilder() {
+        return PgBuilder.pool();
+    }
+
+    @Override
+    protected ClientBuilder<SqlClient> clientBuilder() {
+        return PgBuilder.client();
     }
 
     @Override

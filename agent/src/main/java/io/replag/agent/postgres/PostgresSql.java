@@ -30,6 +30,22 @@ final class PostgresSql {
         return "SELECT seq, written_at_us FROM " + table + " WHERE agent = $1 AND source_region = $2";
     }
 
+    /** The server's clock now, in µs since the epoch. */
+    static final String NOW_MICROS = "SELECT (extract(epoch FROM clock_timestamp()) * 1000000)::bigint";
+
+    /**
+     * The canary as visible on this server, between two readings of its clock: {@code now()}, the
+     * start of the statement's implicit transaction, before its snapshot was taken (at Bind), and
+     * {@code clock_timestamp()}, evaluated after. Always one row; seq NULL when absent.
+     * ({@code statement_timestamp()} would not do: the extended protocol sets it again at Execute,
+     * after the snapshot.)
+     */
+    static String readTimed(String table) {
+        return "SELECT (extract(epoch FROM now()) * 1000000)::bigint AS t_from, c.seq, c.written_at_us, "
+                + "(extract(epoch FROM clock_timestamp()) * 1000000)::bigint AS t_to "
+                + "FROM (SELECT 1) AS one LEFT JOIN " + table + " AS c ON c.agent = $1 AND c.source_region = $2";
+    }
+
     /**
      * Replay lag as the replica sees it. {@code now() - pg_last_xact_replay_timestamp()} alone
      * grows while the primary is merely idle; when everything received has been replayed the

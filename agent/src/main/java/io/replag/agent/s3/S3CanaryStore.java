@@ -11,6 +11,8 @@ import io.replag.agent.spi.Canary;
 import io.replag.agent.spi.CanaryKey;
 import io.replag.agent.spi.CanaryStore;
 import io.replag.agent.spi.NativeLag;
+import io.replag.agent.spi.ServerTime;
+import io.replag.agent.spi.Sighting;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import software.amazon.awssdk.core.async.AsyncRequestBody;
@@ -99,7 +101,7 @@ public final class S3CanaryStore implements CanaryStore {
     }
 
     @Override
-    public Future<Void> write(String region, Canary canary) {
+    public Future<ServerTime> write(String region, Canary canary) {
         Map<String, String> metadata = Map.of(
                 META_SEQ, Long.toString(canary.seq()),
                 META_WRITTEN_AT, Long.toString(canary.writtenAtMicros()),
@@ -108,7 +110,7 @@ public final class S3CanaryStore implements CanaryStore {
         return credentials.ready().compose(v -> Future.fromCompletionStage(client(region).putObject(b -> b
                         .bucket(options.bucket(region)).key(options.objectKey(canary.key().agent(), canary.key().sourceRegion()))
                         .contentType("text/plain").metadata(metadata), AsyncRequestBody.fromString(body))))
-                .mapEmpty();
+                .map(ServerTime.UNKNOWN);
     }
 
     /**
@@ -116,13 +118,13 @@ public final class S3CanaryStore implements CanaryStore {
      * bucket says NoSuchBucket, where a HEAD's 404 cannot tell it from a canary not there yet.
      */
     @Override
-    public Future<Optional<Canary>> read(String region, CanaryKey key) {
+    public Future<Sighting> read(String region, CanaryKey key) {
         return credentials.ready().compose(v -> Future.fromCompletionStage(client(region).getObject(b -> b
                         .bucket(options.bucket(region)).key(options.objectKey(key.agent(), key.sourceRegion())),
                         AsyncResponseTransformer.toBytes())))
-                .map(response -> canary(key, response.response().metadata()))
+                .map(response -> Sighting.of(canary(key, response.response().metadata())))
                 .recover(e -> AwsCredentials.unwrap(e) instanceof NoSuchKeyException
-                        ? Future.succeededFuture(Optional.empty()) : Future.failedFuture(AwsCredentials.unwrap(e)));
+                        ? Future.succeededFuture(Sighting.of(Optional.empty())) : Future.failedFuture(AwsCredentials.unwrap(e)));
     }
 
     static Optional<Canary> canary(CanaryKey key, Map<String, String> metadata) {

@@ -25,15 +25,27 @@ public interface CanaryStore {
 
     /**
      * Writes (overwrites) the canary in its source region. Must not replace a canary whose seq is
-     * higher: a slow, retried or reordered write can never move the record backwards.
+     * higher: a slow, retried or reordered write can never move the record backwards; such a write
+     * fails with {@link StaleSeqException}. (S3 is the exception: it has no conditional write, so
+     * there the rule rests on one writer per agent id.)
+     *
+     * @return when the write took effect on the server's clock, from before the record changed to
+     *         after it committed; {@link ServerTime#UNKNOWN} where the store offers no server time
      */
-    Future<Void> write(String region, Canary canary);
+    Future<ServerTime> write(String region, Canary canary);
 
     /**
      * Reads the canary for {@code key} as it is visible in {@code region}, with the strongest
-     * read the store offers in that region. Empty when the region has never seen it.
+     * read the store offers in that region. For a store with a server clock, {@link Sighting#at}
+     * must bound the moment the read's snapshot was taken: a canary it did not see became visible
+     * after {@code earliest}, one it saw was visible by {@code latest}.
      */
-    Future<Optional<Canary>> read(String region, CanaryKey key);
+    Future<Sighting> read(String region, CanaryKey key);
+
+    /** True if writes and reads answer with {@link ServerTime}s; the arrival's interval then uses them. */
+    default boolean serverClock() {
+        return false;
+    }
 
     /**
      * Reads the store's own lag figures for replication from {@code sourceRegion} to

@@ -7,12 +7,17 @@ import io.replag.agent.spi.Canary;
 import io.replag.agent.spi.CanaryKey;
 import io.replag.agent.spi.CanaryStore;
 import io.replag.agent.spi.NativeLag;
+import io.replag.agent.spi.ServerTime;
+import io.replag.agent.spi.Sighting;
 import io.replag.agent.spi.StaleSeqException;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.net.NetClientOptions;
 import io.vertx.sqlclient.ClosedConnectionException;
+import io.vertx.sqlclient.ClientBuilder;
 import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.SqlClient;
+import io.vertx.sqlclient.SqlConnectOptions;
 import io.vertx.sqlclient.PoolOptions;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
@@ -25,6 +30,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /**
  * What the SQL stores share: a table of one row per (agent, source region) on the writer, read on
@@ -36,13 +42,21 @@ public abstract class SqlCanaryStore implements CanaryStore {
     public static final String AURORA_RPO_LAG = "aurora_global_db_rpo_lag";
     public static final String AURORA_DURABILITY_LAG = "aurora_global_db_durability_lag";
 
-    /** The SQL of one engine; the table name is validated as an identifier at config load. */
-    public record Statements(String createTable, String write, String read, String auroraGlobalStatus) {
+    /**
+     * The SQL of one engine; the table name is validated as an identifier at config load.
+     *
+     * @param nowMicros the server's clock in µs, read just before and just after each write
+     * @param readTimed the canary between two readings of the server's clock: columns t_from, seq, written_at_us, t_to
+     */
+    public record Statements(String createTable, String write, String read, String auroraGlobalStatus,
+                             String nowMicros, String readTimed) {
     }
 
     protected final SqlOptions options;
     private final Statements sql;
     private final Map<String, Pool> pools = new LinkedHashMap<>();
+    /** Per region, one pipelined connection for canary reads: reads of a far region overlap instead of queueing. */
+    private final Map<String, SqlClient> readers = new LinkedHashMap<>();
     /** RDS's CloudWatch figures, when identifiers are configured; null otherwise. */
     private final RdsCloudWatch cloudWatch;
     /** Writers without Aurora's global status (not Aurora global): not asked again. */
@@ -53,11 +67,23 @@ public abstract class SqlCanaryStore implements CanaryStore {
         this.sql = sql;
         RdsIamToken iam = options.iamAuth() ? new RdsIamToken(vertx) : null;
         this.cloudWatch = options.cloudWatch().isEmpty() ? null : new RdsCloudWatch(vertx, options.cloudWatch());
-        set.endpoints().forEach((region, endpoint) -> pools.put(region, pool(vertx, region, endpoint, iam)));
+        set.endpoints().forEach((region, endpoint) -> {
+            Supplier<Future<SqlConnectOptions>> connect = connectOptions(region, endpoint, iam);
+            pools.put(region, poolBuilder().with(poolOptions("replag-" + set.store() + "-" + region)).with(netOptions())
+                    .connectingTo(connect).using(vertx).build());
+            readers.put(region, clientBuilder().with(poolOptions("replag-" + set.store() + "-reads-" + region)).with(netOptions())
+                    .connectingTo(connect).using(vertx).build());
+        });
     }
 
-    /** The region's pool, built with {@link #netOptions()} and {@link #poolOptions(String)}; called from the constructor. */
-    protected abstract Pool pool(Vertx vertx, String region, Endpoint endpoint, RdsIamToken iam);
+    /** How to connect to the region's endpoint (a fresh IAM token each time, where used); called from the constructor. */
+    protected abstract Supplier<Future<SqlConnectOptions>> connectOptions(String region, Endpoint endpoint, RdsIamToken iam);
+
+    /** The engine's pool builder (writes, native figures). */
+    protected abstract ClientBuilder<Pool> poolBuilder();
+
+    /** The engine's pipelined client builder (canary reads). */
+    protected abstract ClientBuilder<SqlClient> clientBuilder();
 
     /** The replica's own lag figures (its replication status, replay position). */
     protected abstract Future<List<NativeLag>> replicaFigures(String targetRegion);
@@ -74,8 +100,9 @@ public abstract class SqlCanaryStore implements CanaryStore {
                 .setIdleTimeout(60).setIdleTimeoutUnit(TimeUnit.SECONDS);
     }
 
+    /** One connection each for writes and native figures, and for canary reads: two per endpoint. */
     protected PoolOptions poolOptions(String name) {
-        return new PoolOptions().setMaxSize(2).setMaxWaitQueueSize(16)
+        return new PoolOptions().setMaxSize(1).setMaxWaitQueueSize(16)
                 .setIdleTimeout(5).setIdleTimeoutUnit(TimeUnit.MINUTES).setName(name);
     }
 
@@ -87,6 +114,14 @@ public abstract class SqlCanaryStore implements CanaryStore {
         return pool;
     }
 
+    private SqlClient reader(String region) {
+        SqlClient reader = readers.get(region);
+        if (reader == null) {
+            throw new IllegalArgumentException("no endpoint for region " + region);
+        }
+        return reader;
+    }
+
     @Override
     public Future<Void> prepareWriter(String region) {
         if (!options.createTable()) {
@@ -95,25 +130,57 @@ public abstract class SqlCanaryStore implements CanaryStore {
         return pool(region).query(sql.createTable()).execute().mapEmpty();
     }
 
-    /** The write refuses a seq not above the stored one: no row changed is a stale canary. */
     @Override
-    public Future<Void> write(String region, Canary canary) {
+    public boolean serverClock() {
+        return options.serverClock();
+    }
+
+    /**
+     * The write refuses a seq not above the stored one: no row changed is a stale canary. With
+     * server clocks, the server's clock is read just before and just after it, pipelined on the same
+     * connection in one round trip: the commit lies between the two readings whatever the distance.
+     */
+    @Override
+    public Future<ServerTime> write(String region, Canary canary) {
         Tuple args = Tuple.of(canary.key().agent(), canary.key().sourceRegion(), canary.seq(), canary.writtenAtMicros());
-        return pool(region).preparedQuery(sql.write()).execute(args).compose(rows -> rows.rowCount() > 0
-                ? Future.succeededFuture()
-                : Future.failedFuture(new StaleSeqException("row holds a seq >= " + canary.seq())));
+        if (!options.serverClock()) {
+            return pool(region).preparedQuery(sql.write()).execute(args).compose(rows -> written(rows.rowCount(), canary, ServerTime.UNKNOWN));
+        }
+        return pool(region).withConnection(conn -> {
+            Future<Long> before = conn.preparedQuery(sql.nowMicros()).execute().map(SqlCanaryStore::firstLong);
+            Future<Integer> rows = conn.preparedQuery(sql.write()).execute(args).map(r -> r.rowCount());
+            Future<Long> after = conn.preparedQuery(sql.nowMicros()).execute().map(SqlCanaryStore::firstLong);
+            return Future.all(before, rows, after).compose(all -> written(rows.result(), canary,
+                    ServerTime.of(before.result(), after.result(), options.serverClockErrorMicros())));
+        });
+    }
+
+    private static Future<ServerTime> written(int rowCount, Canary canary, ServerTime at) {
+        return rowCount > 0 ? Future.succeededFuture(at) : Future.failedFuture(new StaleSeqException("row holds a seq >= " + canary.seq()));
+    }
+
+    private static long firstLong(io.vertx.sqlclient.RowSet<Row> rows) {
+        return rows.iterator().next().getLong(0);
     }
 
     @Override
-    public Future<Optional<Canary>> read(String region, CanaryKey key) {
-        return pool(region).preparedQuery(sql.read()).execute(Tuple.of(key.agent(), key.sourceRegion())).map(rows -> {
-            var it = rows.iterator();
-            if (!it.hasNext()) {
-                return Optional.empty();
-            }
-            Row row = it.next();
-            return Optional.of(new Canary(key, row.getLong("seq"), row.getLong("written_at_us")));
+    public Future<Sighting> read(String region, CanaryKey key) {
+        Tuple args = Tuple.of(key.agent(), key.sourceRegion());
+        if (!options.serverClock()) {
+            return reader(region).preparedQuery(sql.read()).execute(args).map(rows -> {
+                var it = rows.iterator();
+                return Sighting.of(it.hasNext() ? Optional.of(canary(key, it.next())) : Optional.empty());
+            });
+        }
+        return reader(region).preparedQuery(sql.readTimed()).execute(args).map(rows -> {
+            Row row = rows.iterator().next();
+            ServerTime at = ServerTime.of(row.getLong("t_from"), row.getLong("t_to"), options.serverClockErrorMicros());
+            return new Sighting(row.getValue("seq") == null ? Optional.empty() : Optional.of(canary(key, row)), at);
         });
+    }
+
+    private static Canary canary(CanaryKey key, Row row) {
+        return new Canary(key, row.getLong("seq"), row.getLong("written_at_us"));
     }
 
     @Override
@@ -177,6 +244,9 @@ public abstract class SqlCanaryStore implements CanaryStore {
         if (cloudWatch != null) {
             cloudWatch.close();
         }
-        return Future.join(pools.values().stream().map(Pool::close).toList()).mapEmpty();
+        List<Future<Void>> closed = new ArrayList<>();
+        pools.values().forEach(p -> closed.add(p.close()));
+        readers.values().forEach(r -> closed.add(r.close()));
+        return Future.join(closed).mapEmpty();
     }
 }

@@ -19,9 +19,15 @@ import java.util.Optional;
  * @param createTable    create the table on the primary if absent (else operators create it)
  * @param connectTimeout TCP connect timeout
  * @param cloudWatch     the RDS identifiers whose CloudWatch figures to read, per replica region
+ * @param serverClock    time canaries on the servers' clocks ({@code clock: server}, the default) rather than replag's
+ * @param serverClockError the bound of each server's clock error (RDS keeps time with Amazon Time Sync), added on
+ *                       both sides of every server reading
  */
 public record SqlOptions(String database, String user, Optional<Secret> password, boolean iamAuth,
-                         Tls tls, String table, boolean createTable, Duration connectTimeout, RdsCloudWatch.Targets cloudWatch) {
+                         Tls tls, String table, boolean createTable, Duration connectTimeout, RdsCloudWatch.Targets cloudWatch,
+                         boolean serverClock, Duration serverClockError) {
+
+    public static final Duration DEFAULT_SERVER_CLOCK_ERROR = Duration.ofMillis(1);
 
     public static final String DEFAULT_TABLE = "replag_canary";
 
@@ -33,6 +39,11 @@ public record SqlOptions(String database, String user, Optional<Secret> password
         Objects.requireNonNull(table, "table");
         Objects.requireNonNull(connectTimeout, "connectTimeout");
         Objects.requireNonNull(cloudWatch, "cloudWatch");
+        Objects.requireNonNull(serverClockError, "serverClockError");
+    }
+
+    public long serverClockErrorMicros() {
+        return serverClockError.toNanos() / 1_000;
     }
 
     /** TLS as in libpq's sslmode (MySQL's ssl-mode alike): disable, require (encrypt, trust any), verify-ca, verify-full. */
@@ -54,6 +65,8 @@ public record SqlOptions(String database, String user, Optional<Secret> password
         private boolean createTable = true;
         private Duration connectTimeout = Duration.ofSeconds(5);
         private RdsCloudWatch.Targets cloudWatch = RdsCloudWatch.Targets.NONE;
+        private boolean serverClock = true;
+        private Duration serverClockError = DEFAULT_SERVER_CLOCK_ERROR;
 
         public Builder database(String v) { database = v; return this; }
         public Builder user(String v) { user = v; return this; }
@@ -64,9 +77,12 @@ public record SqlOptions(String database, String user, Optional<Secret> password
         public Builder createTable(boolean v) { createTable = v; return this; }
         public Builder connectTimeout(Duration v) { connectTimeout = v; return this; }
         public Builder cloudWatch(RdsCloudWatch.Targets v) { cloudWatch = v; return this; }
+        public Builder serverClock(boolean v) { serverClock = v; return this; }
+        public Builder serverClockError(Duration v) { serverClockError = v; return this; }
 
         public SqlOptions build() {
-            return new SqlOptions(database, user, password, iamAuth, tls, table, createTable, connectTimeout, cloudWatch);
+            return new SqlOptions(database, user, password, iamAuth, tls, table, createTable, connectTimeout, cloudWatch,
+                    serverClock, serverClockError);
         }
     }
 }

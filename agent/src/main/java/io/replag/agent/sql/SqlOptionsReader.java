@@ -9,6 +9,7 @@ import java.util.regex.Pattern;
 /** Reads the keys the {@code postgres:} and {@code mysql:} sections share into a builder; the caller finishes the node. */
 public final class SqlOptionsReader {
     private static final Pattern TABLE = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*(\\.[A-Za-z_][A-Za-z0-9_]*)?");
+    private static final Pattern CLOCK = Pattern.compile("server|client");
     private static final Set<String> TLS_MODES = Set.of("disable", "require", "verify-ca", "verify-full");
 
     private SqlOptionsReader() {
@@ -72,6 +73,16 @@ public final class SqlOptionsReader {
                 .ifPresent(b::table);
         node.get("create_table").bool().ifPresent(b::createTable);
         node.get("connect_timeout").duration().ifPresent(b::connectTimeout);
+        node.get("clock").matching(CLOCK, "server (the servers' clocks time each canary) or client (replag's clock)")
+                .ifPresent(c -> b.serverClock(c.equals("server")));
+        ConfigNode clockError = node.get("server_clock_error");
+        clockError.duration().ifPresent(d -> {
+            if (d.isNegative() || d.compareTo(java.time.Duration.ofSeconds(10)) > 0) {
+                clockError.error("must be 0s to 10s, found " + d.toMillis() + "ms");
+            } else {
+                b.serverClockError(d);
+            }
+        });
         ConfigNode cloudWatch = node.get("cloudwatch");
         if (cloudWatch.isPresent() && cloudWatch.isMap()) {
             b.cloudWatch(new RdsCloudWatch.Targets(identifiers(cloudWatch.get("replica_instances")),

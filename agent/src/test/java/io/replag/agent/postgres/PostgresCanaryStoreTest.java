@@ -7,6 +7,8 @@ import io.replag.agent.config.ProbeTiming;
 import io.replag.agent.config.ReplicationSet;
 import io.replag.agent.spi.Canary;
 import io.replag.agent.spi.CanaryKey;
+import io.replag.agent.spi.ServerTime;
+import io.replag.agent.spi.Sighting;
 import io.replag.agent.spi.StaleSeqException;
 import io.vertx.core.Vertx;
 import io.vertx.junit5.VertxExtension;
@@ -69,13 +71,13 @@ class PostgresCanaryStoreTest {
                 .compose(v -> store.prepareWriter("us-east-1")) // idempotent
                 .compose(v -> store.read("us-east-1", KEY))
                 .compose(empty -> {
-                    ctx.verify(() -> assertThat(empty).isEmpty());
+                    ctx.verify(() -> assertThat(empty.canary()).isEmpty());
                     return store.write("us-east-1", new Canary(KEY, 1, 111));
                 })
                 .compose(v -> store.write("us-east-1", new Canary(KEY, 2, 222)))
                 .compose(v -> store.read("us-east-1", KEY))
                 .onComplete(ctx.succeeding(read -> ctx.verify(() -> {
-                    assertThat(read).contains(new Canary(KEY, 2, 222));
+                    assertThat(read.canary()).contains(new Canary(KEY, 2, 222));
                     try (Connection c = server.getPostgresDatabase().getConnection(); Statement s = c.createStatement();
                          var rs = s.executeQuery("SELECT count(*) FROM " + table)) {
                         rs.next();
@@ -93,10 +95,66 @@ class PostgresCanaryStoreTest {
                 .onComplete(ctx.failing(e -> ctx.verify(() -> {
                     assertThat(e).isInstanceOf(StaleSeqException.class);
                     store.read("us-east-1", KEY).onComplete(ctx.succeeding(read -> ctx.verify(() -> {
-                        assertThat(read.map(Canary::seq)).contains(5L);
+                        assertThat(read.canary().map(Canary::seq)).contains(5L);
                         ctx.completeNow();
                     })));
                 })));
+    }
+
+    @Test
+    void writesAndReadsAnswerWithTheServersClockAroundThem(VertxTestContext ctx) {
+        long before = nowMicros();
+        store.prepareWriter("us-east-1")
+                .compose(v -> store.write("us-east-1", new Canary(KEY, 1, before)))
+                .compose(writeAt -> store.read("us-east-1", KEY).map(read -> new Object[] {writeAt, read}))
+                .onComplete(ctx.succeeding(both -> ctx.verify(() -> {
+                    long after = nowMicros();
+                    ServerTime writeAt = (ServerTime) both[0];
+                    Sighting read = (Sighting) both[1];
+                    long bound = SqlOptions.DEFAULT_SERVER_CLOCK_ERROR.toNanos() / 1000;
+                    // the server runs on this machine's clock: its readings lie within replag's send and answer
+                    assertThat(writeAt.known()).isTrue();
+                    assertThat(writeAt.earliestMicros() + bound).isBetween(before, after);
+                    assertThat(writeAt.latestMicros() - bound).isBetween(writeAt.earliestMicros() + bound, after);
+                    assertThat(read.canary().map(Canary::seq)).contains(1L);
+                    assertThat(read.at().earliestMicros() + bound).as("the read's snapshot came after the write's commit")
+                            .isGreaterThanOrEqualTo(writeAt.latestMicros() - bound);
+                    assertThat(read.at().latestMicros() - bound).isBetween(read.at().earliestMicros() + bound, after);
+                    ctx.completeNow();
+                })));
+    }
+
+    @Test
+    void aReadOfAnAbsentCanaryStillSaysWhenItLooked(VertxTestContext ctx) {
+        store.prepareWriter("us-east-1").compose(v -> store.read("us-east-1", new CanaryKey("nobody", "us-east-1")))
+                .onComplete(ctx.succeeding(read -> ctx.verify(() -> {
+                    assertThat(read.canary()).isEmpty();
+                    assertThat(read.at().known()).isTrue();
+                    ctx.completeNow();
+                })));
+    }
+
+    @Test
+    void clientClockModeAnswersWithoutServerTimes(Vertx vertx, VertxTestContext ctx) {
+        PostgresCanaryStore client = new PostgresCanaryStore(vertx,
+                set(SqlOptions.builder().table(table).serverClock(false).build(), server.getPort()));
+        client.prepareWriter("us-east-1")
+                .compose(v -> client.write("us-east-1", new Canary(KEY, 7, 7)))
+                .compose(writeAt -> client.read("us-east-1", KEY).map(read -> {
+                    ctx.verify(() -> {
+                        assertThat(writeAt.known()).isFalse();
+                        assertThat(read.at().known()).isFalse();
+                        assertThat(read.canary().map(Canary::seq)).contains(7L);
+                    });
+                    return read;
+                }))
+                .compose(v -> client.close())
+                .onComplete(ctx.succeedingThenComplete());
+    }
+
+    private static long nowMicros() {
+        java.time.Instant now = java.time.Instant.now();
+        return now.getEpochSecond() * 1_000_000L + now.getNano() / 1_000;
     }
 
     @Test

@@ -11,6 +11,9 @@ import io.replag.agent.s3.S3Rule;
 import io.replag.exporter.config.ReplagConfig;
 import io.replag.lab.Lab;
 import io.replag.lab.LabStore;
+import io.replag.lab.LinkChange;
+import io.replag.lab.LinkState;
+import io.replag.lab.distance.Geography;
 import io.replag.lab.dynamodb.DynamoLab;
 import io.replag.lab.postgres.PostgresLab;
 import io.replag.lab.s3.S3Lab;
@@ -41,12 +44,24 @@ public final class Demo {
     private Demo() {
     }
 
-    /** Starts every lab store that can run here; says in one line why one cannot. */
+    /** The demo's replication delays where the lab has a geography: DynamoDB and S3 as AWS shows them, on top of distance. */
+    public static final long DYNAMO_DELAY_MS = 500, DYNAMO_JITTER_MS = 2_000, S3_DELAY_MS = 1_000, S3_JITTER_MS = 4_000;
+
+    /** Starts every lab store that can run here, zero distance apart; says in one line why one cannot. */
     public static Lab startLab(PrintStream out) throws Exception {
+        return startLab(out, Geography.NONE);
+    }
+
+    /**
+     * Starts every lab store that can run here, {@code geography} apart; says in one line why one
+     * cannot. With a geography, DynamoDB and S3 links get AWS-like delays with jitter (the SQL
+     * replicas' delay is their distance from the primary).
+     */
+    public static Lab startLab(PrintStream out, Geography geography) throws Exception {
         List<LabStore> stores = new ArrayList<>();
-        stores.add(PostgresLab.start(PRIMARY, REPLICAS));
+        stores.add(PostgresLab.start(PRIMARY, REPLICAS, geography));
         try {
-            stores.add(MariaDbLab.start(PRIMARY, REPLICAS));
+            stores.add(MariaDbLab.start(PRIMARY, REPLICAS, geography));
         } catch (MariaDbLab.Unavailable e) {
             out.println("replag demo: running without MySQL: " + e.getMessage());
         } catch (Exception e) {
@@ -54,7 +69,7 @@ public final class Demo {
             throw e;
         }
         try {
-            stores.add(DynamoLab.start(REGIONS, DYNAMO_TABLE, "pk"));
+            stores.add(DynamoLab.start(REGIONS, DYNAMO_TABLE, "pk", geography));
         } catch (DynamoLab.Unavailable e) {
             out.println("replag demo: running without DynamoDB: " + e.getMessage());
         } catch (Exception e) {
@@ -62,12 +77,27 @@ public final class Demo {
             throw e;
         }
         try {
-            stores.add(S3Lab.start(s3Buckets(), S3_RULES));
+            stores.add(S3Lab.start(s3Buckets(), S3_RULES, geography));
+            Lab lab = new Lab(stores, geography);
+            if (geography.enabled()) {
+                awsLikeDelays(lab);
+            }
+            return lab;
         } catch (Exception e) {
             stores.forEach(LabStore::close);
             throw e;
         }
-        return new Lab(stores);
+    }
+
+    /** DynamoDB global tables typically replicate in 0.5 to 2.5 s; S3 in seconds. Both jitter. */
+    private static void awsLikeDelays(Lab lab) throws Exception {
+        for (LinkState link : lab.links()) {
+            switch (link.store()) {
+                case "dynamodb" -> lab.change("dynamodb", link.source(), link.target(), LinkChange.delay(DYNAMO_DELAY_MS, DYNAMO_JITTER_MS));
+                case "s3" -> lab.change("s3", link.source(), link.target(), LinkChange.delay(S3_DELAY_MS, S3_JITTER_MS));
+                default -> { }
+            }
+        }
     }
 
     /** The demo's bucket in each region. */
@@ -86,14 +116,14 @@ public final class Demo {
         List<ReplicationSet> sets = new ArrayList<>();
         lab.stores().stream().filter(s -> s instanceof PostgresLab).map(s -> (PostgresLab) s).findFirst().ifPresent(pg -> {
             Map<String, Endpoint> endpoints = new LinkedHashMap<>();
-            pg.ports().forEach((region, p) -> endpoints.put(region, new Endpoint("127.0.0.1", p)));
+            lab.ports(pg.store()).forEach((region, p) -> endpoints.put(region, new Endpoint("127.0.0.1", p)));
             sets.add(new ReplicationSet("orders", "postgres", endpoints,
                     ReplicationSet.singleWriter(PRIMARY, REPLICAS), timing,
                     SqlOptions.builder().database("postgres").user("postgres").build()));
         });
         lab.stores().stream().filter(s -> s instanceof MariaDbLab).map(s -> (MariaDbLab) s).findFirst().ifPresent(mysql -> {
             Map<String, Endpoint> endpoints = new LinkedHashMap<>();
-            mysql.ports().forEach((region, p) -> endpoints.put(region, new Endpoint("127.0.0.1", p)));
+            lab.ports(mysql.store()).forEach((region, p) -> endpoints.put(region, new Endpoint("127.0.0.1", p)));
             sets.add(new ReplicationSet(MYSQL_SET, "mysql", endpoints, ReplicationSet.singleWriter(PRIMARY, REPLICAS), timing,
                     SqlOptions.builder().database(MariaDbLab.DATABASE).user(MariaDbLab.USER)
                             .password(Secret.of(MariaDbLab.PASSWORD)).build()));
@@ -101,7 +131,7 @@ public final class Demo {
         lab.stores().stream().filter(s -> s instanceof DynamoLab).map(s -> (DynamoLab) s).findFirst().ifPresent(dynamo -> {
             Map<String, Endpoint> dynamoEndpoints = new LinkedHashMap<>();
             for (String region : REGIONS) {
-                dynamoEndpoints.put(region, new Endpoint("127.0.0.1", dynamo.ports().get(region)));
+                dynamoEndpoints.put(region, new Endpoint("127.0.0.1", lab.port(dynamo.store(), region)));
             }
             sets.add(new ReplicationSet(DYNAMO_TABLE, "dynamodb", dynamoEndpoints, ReplicationSet.multiWriter(REGIONS), timing,
                     DynamoDbOptions.builder(DYNAMO_TABLE).partitionKey("pk").cloudWatch(new LabReplicationLatency(dynamo))
@@ -109,7 +139,7 @@ public final class Demo {
         });
         lab.stores().stream().filter(s -> s instanceof S3Lab).map(s -> (S3Lab) s).findFirst().ifPresent(s3 -> {
             Map<String, Endpoint> endpoints = new LinkedHashMap<>();
-            s3.ports().forEach((region, p) -> endpoints.put(region, new Endpoint("127.0.0.1", p)));
+            lab.ports(s3.store()).forEach((region, p) -> endpoints.put(region, new Endpoint("127.0.0.1", p)));
             List<S3Rule> rules = new ArrayList<>();
             for (String source : REGIONS) {
                 for (String target : S3_RULES.getOrDefault(source, List.of())) {

@@ -9,50 +9,83 @@ import io.replag.lab.Lab;
 import io.replag.lab.LabStore;
 import io.replag.lab.LinkChange;
 import io.replag.lab.LinkState;
+import io.replag.lab.distance.Geography;
+import io.replag.lab.truth.TruthObserver;
 
 import java.io.PrintStream;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * {@code replag accuracy}: injected delays on every lab link of every store that runs here, and
- * what replag measured for the canaries written under each: count, median and p99 latency, median
- * uncertainty, against the injected delay. The lab's own overhead (its apply or copy loop) is part
- * of the truth, so the injected delay is a lower bound of it. {@code scripts/accuracy} puts the
- * table in docs/performance.md.
+ * {@code replag accuracy}: does every interval replag reports hold the truth, at any distance?
+ * The lab runs every store that can run here; replag probes it from where the geography puts it;
+ * every link gets each injected delay in turn; and the lab's own observer ({@link TruthObserver})
+ * records when each canary really committed in its source and became visible in each target,
+ * reading the servers directly, without distance. Per geography, store and delay, the table shows
+ * the share of canaries whose true replication time lies inside replag's interval, the interval's
+ * width, and the error of replag's point estimate against the truth. {@code scripts/accuracy} puts
+ * it in docs/performance.md.
  */
 public final class LabAccuracy {
     /** Canaries written in this window after a change are the ones measured. */
-    record Plan(List<Long> delaysMs, Duration window) {
-        static final Plan FULL = new Plan(List.of(0L, 100L, 1_000L, 10_000L, 60_000L), Duration.ofSeconds(20));
-        static final Plan SHORT = new Plan(List.of(0L, 1_000L), Duration.ofSeconds(5));
+    record Plan(List<String> geographies, List<Long> delaysMs, Duration window) {
+        static final List<Long> DELAYS = List.of(250L, 1_000L, 3_700L);
+        static final Plan FULL = new Plan(List.of("none", "demo", "remote:300"), DELAYS, Duration.ofSeconds(20));
+        static final Plan SHORT = new Plan(List.of("demo"), List.of(1_000L), Duration.ofSeconds(6));
     }
 
-    private record Seen(String store, Arrival arrival) {
+    private record Seen(String store, String source, String target, Arrival arrival) {
+    }
+
+    /** One row of the table, kept for the summary. */
+    record Row(String geography, String store, long delayMs, int canaries, int observed, int inside,
+               double uncertaintyP50, double uncertaintyP90, double errorP50, double truthWidthP50, String method) {
     }
 
     private LabAccuracy() {
     }
 
-    /** {@code replag accuracy [--short]}: progress on stderr, the table on stdout. */
+    /** {@code replag accuracy [--short] [--geography G[,G...]]}: progress on stderr, the table on stdout. */
     public static int main(Collection<String> args, PrintStream out, PrintStream err) {
-        for (String a : args) {
-            if (!a.equals("--short")) {
-                err.println("replag accuracy: unknown option \"" + a + "\" (only --short)");
+        Plan plan = Plan.FULL;
+        List<String> list = new ArrayList<>(args);
+        List<String> geographies = null;
+        for (int i = 0; i < list.size(); i++) {
+            String a = list.get(i);
+            if (a.equals("--short")) {
+                plan = Plan.SHORT;
+            } else if (a.equals("--geography") && i + 1 < list.size()) {
+                geographies = Arrays.asList(list.get(++i).split(","));
+                for (String g : geographies) {
+                    try {
+                        Geography.parse(g, Demo.REGIONS, Demo.PRIMARY);
+                    } catch (IllegalArgumentException e) {
+                        err.println("replag accuracy: " + e.getMessage());
+                        return 2;
+                    }
+                }
+            } else {
+                err.println("replag accuracy: unknown option \"" + a + "\" (--short, --geography none|demo|remote:MS[,...])");
                 return 2;
             }
         }
+        if (geographies != null) {
+            plan = new Plan(geographies, plan.delaysMs(), plan.window());
+        }
         try {
-            out.print(run(args.contains("--short") ? Plan.SHORT : Plan.FULL, err));
+            out.print(run(plan, err));
             return 0;
         } catch (Exception e) {
             err.println("replag accuracy failed: " + e);
@@ -62,79 +95,137 @@ public final class LabAccuracy {
 
     static String run(Plan plan, PrintStream log) throws Exception {
         ConcurrentLinkedQueue<Seen> seen = new ConcurrentLinkedQueue<>();
-        try (Lab lab = Demo.startLab(log)) {
-            // a 60 s delay must not count as missed: the deadline is twice the longest delay
-            ProbeTiming timing = ProbeTiming.builder().deadline(Duration.ofMillis(Math.max(60_000, 2 * plan.delaysMs.get(plan.delaysMs.size() - 1))))
-                    .build();
+        // one lab with delay proxies everywhere; each geography reshapes it live
+        Geography geography = Geography.demo(Demo.REGIONS, Demo.PRIMARY);
+        try (Lab lab = Demo.startLab(log, geography)) {
+            ProbeTiming timing = ProbeTiming.builder().deadline(Duration.ofSeconds(60)).build();
             ReplagConfig config = Demo.config(lab, "127.0.0.1", 0, timing);
-            ReplagRuntime runtime = new ReplagRuntime(config, lab, (set, pair, a) -> seen.add(new Seen(set.store(), a)));
-            runtime.start().toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
-            try {
-                StringBuilder table = new StringBuilder();
-                table.append(String.format(Locale.ROOT, "Canaries written during %d s after each change, every link of each store delayed alike; 1 canary/s per source%n%n",
-                        plan.window.toSeconds()));
-                table.append("| store | injected | canaries | median | p99 | median uncertainty | median - injected |\n");
-                table.append("|---|---|---|---|---|---|---|\n");
-                for (long delay : plan.delaysMs) {
-                    log.println("accuracy: every link delayed " + delay + " ms");
-                    List<String> measured = new ArrayList<>();
-                    for (LabStore store : lab.stores()) {
-                        if (apply(store, delay)) {
-                            measured.add(store.store());
-                        } else {
-                            table.append(String.format(Locale.ROOT, "| %s | %s | n/a: %s | | | | |%n", store.store(), seconds(delay),
-                                    "MASTER_DELAY counts whole seconds"));
+            Map<LabStore, List<String>> observed = new LinkedHashMap<>();
+            lab.stores().forEach(s -> observed.put(s, new ArrayList<>(s.ports().keySet())));
+            try (TruthObserver truth = new TruthObserver(observed, 2_000)) {
+                ReplagRuntime runtime = new ReplagRuntime(config, lab,
+                        (set, pair, a) -> seen.add(new Seen(set.store(), pair.source(), pair.target(), a)));
+                runtime.start().toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+                try {
+                    List<Row> rows = new ArrayList<>();
+                    for (String g : plan.geographies) {
+                        geography.preset(g, Demo.PRIMARY);
+                        log.println("accuracy: geography " + g + ", round trips " + geography.matrix());
+                        for (long delay : plan.delaysMs) {
+                            log.println("accuracy: every link delayed " + delay + " ms");
+                            for (LabStore store : lab.stores()) {
+                                for (LinkState link : store.links()) {
+                                    store.change(link.source(), link.target(), withoutJitter(store, delay));
+                                }
+                            }
+                            // settle: the new distance and delay reach every connection and every queued copy
+                            long from = micros(Instant.now()) + 2_000_000 + 2 * delay * 1_000;
+                            long to = from + plan.window.toNanos() / 1_000;
+                            LockSupport.parkNanos(Duration.ofMillis((to - micros(Instant.now())) / 1_000 + delay + 3_000).toNanos());
+                            for (LabStore store : lab.stores()) {
+                                List<Seen> window = seen.stream().filter(s -> s.store.equals(store.store()))
+                                        .filter(s -> s.arrival.writtenAtMicros() >= from && s.arrival.writtenAtMicros() < to).toList();
+                                rows.add(row(g, store.store(), delay, window, truth, config.agent(), log));
+                            }
                         }
                     }
-                    long from = micros(Instant.now()) + 2_000_000; // changes take effect within a poll round
-                    long to = from + plan.window.toNanos() / 1_000;
-                    // every canary of the window has arrived once its write plus the delay (and a margin) has passed
-                    LockSupport.parkNanos(Duration.ofMillis(2_000 + plan.window.toMillis() + delay + 3_000).toNanos());
-                    for (String store : measured) {
-                        List<Arrival> arrivals = seen.stream().filter(s -> s.store.equals(store)).map(Seen::arrival)
-                                .filter(a -> written(a) >= from && written(a) < to).toList();
-                        table.append(row(store, delay, arrivals));
-                    }
+                    return table(plan, rows);
+                } finally {
+                    runtime.stop().get(30, TimeUnit.SECONDS);
                 }
-                return table.toString();
-            } finally {
-                runtime.stop().get(30, TimeUnit.SECONDS);
             }
         }
     }
 
-    /** Sets the delay on every link of the store; false if the store's lab cannot take it. */
-    private static boolean apply(LabStore store, long delayMs) throws Exception {
-        if (store.store().equals("mysql") && delayMs % 1000 != 0) {
-            return false;
-        }
-        for (LinkState link : store.links()) {
-            store.change(link.source(), link.target(), new LinkChange(Optional.of(delayMs), Optional.of(false)));
-        }
-        return true;
+    private static LinkChange withoutJitter(LabStore store, long delayMs) {
+        boolean jitterless = store.store().equals("postgres") || store.store().equals("mysql");
+        return new LinkChange(Optional.of(delayMs), Optional.of(false), Optional.empty(), jitterless ? Optional.empty() : Optional.of(0L));
     }
 
-    private static long written(Arrival a) {
-        return a.seenAtMicros() - a.latencyMicros();
+    static Row row(String geography, String store, long delayMs, List<Seen> arrivals, TruthObserver truth, String agent, PrintStream log) {
+        List<Double> uncertainty = new ArrayList<>();
+        List<Double> error = new ArrayList<>();
+        List<Double> width = new ArrayList<>();
+        int observed = 0;
+        int inside = 0;
+        Map<String, Integer> methods = new LinkedHashMap<>();
+        for (Seen s : arrivals) {
+            Arrival a = s.arrival;
+            uncertainty.add(a.uncertaintyMicros() / 1e3);
+            methods.merge(a.method().label(), 1, Integer::sum);
+            Optional<TruthObserver.Truth> t = truth.truth(store, agent, s.source, s.target, a.seq());
+            if (t.isEmpty()) {
+                continue;
+            }
+            observed++;
+            long middle = t.get().middleMicros();
+            // the truth is known to within the observer's resolution: it contradicts replag only where the two intervals are apart
+            if (t.get().upperMicros() >= a.lowerMicros() && t.get().lowerMicros() <= a.upperMicros()) {
+                inside++;
+            } else {
+                log.printf(Locale.ROOT, "accuracy: %s %s %s->%s seq %d: truth %.1f ms [%.1f, %.1f] outside replag's [%.1f, %.1f] (%s)%n",
+                        geography, store, s.source, s.target, a.seq(), middle / 1e3, t.get().lowerMicros() / 1e3, t.get().upperMicros() / 1e3,
+                        a.lowerMicros() / 1e3, a.upperMicros() / 1e3, a.method().label());
+            }
+            error.add((a.latencyMicros() - middle) / 1e3);
+            width.add(t.get().widthMicros() / 1e3);
+        }
+        String method = methods.entrySet().stream().max(Map.Entry.comparingByValue()).map(Map.Entry::getKey).orElse("");
+        return new Row(geography, store, delayMs, arrivals.size(), observed, inside, percentile(uncertainty, 0.5),
+                percentile(uncertainty, 0.9), percentile(error, 0.5), percentile(width, 0.5), method);
+    }
+
+    static double percentile(List<Double> values, double p) {
+        if (values.isEmpty()) {
+            return Double.NaN;
+        }
+        double[] sorted = values.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+        return sorted[(int) Math.min(sorted.length - 1, Math.max(0, Math.ceil(sorted.length * p) - 1))];
+    }
+
+    static String table(Plan plan, List<Row> rows) {
+        StringBuilder t = new StringBuilder();
+        t.append(String.format(Locale.ROOT, "Canaries written during %d s after each change (1 per second per source), every link of every "
+                + "store delayed alike, without jitter. Geographies: `none` (everything 0 ms apart), `demo` (published round trips, "
+                + "replag in us-east-1), `remote:300` (the regions next to each other, replag 300 ms round trip from each). Truth: the "
+                + "lab's observer, reading every server directly every few ms; it is inside replag's interval unless the observer's "
+                + "own interval and replag's are apart.%n%n", plan.window.toSeconds()));
+        t.append("| geography | store | injected | canaries | truth inside the interval | uncertainty p50 | p90 | point - truth p50 | observer resolution p50 | clocks |\n");
+        t.append("|---|---|---|---|---|---|---|---|---|---|\n");
+        for (Row r : rows) {
+            String share = r.observed == 0 ? "n/a" : String.format(Locale.ROOT, "%.1f %% (%d/%d)", 100.0 * r.inside / r.observed, r.inside, r.observed);
+            t.append(String.format(Locale.ROOT, "| %s | %s | %.2f s | %d | %s | %s | %s | %s | %s | %s |%n", r.geography, r.store,
+                    r.delayMs / 1000.0, r.canaries, share, ms(r.uncertaintyP50), ms(r.uncertaintyP90), signedMs(r.errorP50),
+                    ms(r.truthWidthP50), r.method));
+        }
+        if (plan.geographies.contains("none")) {
+            StringBuilder summary = new StringBuilder();
+            for (Row far : rows) {
+                if (!far.geography.startsWith("remote:")) {
+                    continue;
+                }
+                rows.stream().filter(n -> n.geography.equals("none") && n.store.equals(far.store) && n.delayMs == far.delayMs).findFirst()
+                        .ifPresent(near -> summary.append(String.format(Locale.ROOT, "| %s | %.2f s | %s | %s | %s | %s |%n", far.store,
+                                far.delayMs / 1000.0, ms(near.uncertaintyP50), ms(far.uncertaintyP50),
+                                signedMs(far.uncertaintyP50 - near.uncertaintyP50), far.method)));
+            }
+            if (!summary.isEmpty()) {
+                t.append("\nWhat distance costs: median uncertainty with replag 0 ms and 300 ms round trip from every region\n\n");
+                t.append("| store | injected | 0 ms | 300 ms | wider by | clocks |\n|---|---|---|---|---|---|\n").append(summary);
+            }
+        }
+        return t.toString();
+    }
+
+    private static String ms(double v) {
+        return Double.isNaN(v) ? "" : String.format(Locale.ROOT, "%.0f ms", v);
+    }
+
+    private static String signedMs(double v) {
+        return Double.isNaN(v) ? "" : String.format(Locale.ROOT, "%+.0f ms", v);
     }
 
     private static long micros(Instant t) {
         return ChronoUnit.MICROS.between(Instant.EPOCH, t);
-    }
-
-    private static String seconds(long ms) {
-        return String.format(Locale.ROOT, "%.1f s", ms / 1000.0);
-    }
-
-    static String row(String store, long delayMs, List<Arrival> arrivals) {
-        if (arrivals.isEmpty()) {
-            return String.format(Locale.ROOT, "| %s | %s | 0 | | | | |%n", store, seconds(delayMs));
-        }
-        double[] latency = arrivals.stream().mapToDouble(a -> a.latencyMicros() / 1e6).sorted().toArray();
-        double[] uncertainty = arrivals.stream().mapToDouble(a -> a.uncertaintyMicros() / 1e6).sorted().toArray();
-        double median = latency[latency.length / 2];
-        double p99 = latency[(int) Math.min(latency.length - 1, Math.ceil(latency.length * 0.99) - 1)];
-        return String.format(Locale.ROOT, "| %s | %s | %d | %.3f s | %.3f s | %.3f s | %+.3f s |%n", store, seconds(delayMs),
-                latency.length, median, p99, uncertainty[uncertainty.length / 2], median - delayMs / 1000.0);
     }
 }

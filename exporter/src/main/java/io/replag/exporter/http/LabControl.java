@@ -4,6 +4,7 @@ import io.replag.lab.Fault;
 import io.replag.lab.Lab;
 import io.replag.lab.LinkChange;
 import io.replag.lab.LinkState;
+import io.replag.lab.distance.Geography;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
@@ -12,6 +13,9 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -26,6 +30,9 @@ import java.util.concurrent.Callable;
  *   <li>{@code GET /lab/faults}, {@code PUT /lab/faults/{store}/{region}} with
  *   {@code {"latencyMs": 2000, "fault": "throttle"}} ({@code none}, {@code throttle}, {@code error}, {@code reset}):
  *   the fault proxy in front of a region's endpoint</li>
+ *   <li>{@code GET /lab/distance}: the geography, replag's home and every round trip;
+ *   {@code PUT /lab/distance} with {@code {"preset": "remote:300", "home": "eu-west-1", "rttMs": {"us-east-1|eu-west-1": 300}}}
+ *   (any of them; a preset first, then single round trips)</li>
  * </ul>
  * Lab operations block (processes, JDBC), so they run on worker threads.
  */
@@ -54,6 +61,76 @@ final class LabControl {
             return faults.encodePrettily();
         }));
         router.put("/lab/faults/:store/:region").handler(this::changeFault);
+        router.get("/lab/distance").handler(ctx -> run(ctx, () -> distance().encodePrettily()));
+        router.put("/lab/distance").handler(this::changeDistance);
+    }
+
+    private JsonObject distance() {
+        Geography g = lab.geography();
+        JsonObject rtt = new JsonObject();
+        g.matrix().forEach(rtt::put);
+        return new JsonObject().put("geography", g.name()).put("home", g.enabled() ? g.home() : null).put("rttMs", rtt);
+    }
+
+    private void changeDistance(RoutingContext ctx) {
+        JsonObject body = body(ctx);
+        if (body == null) {
+            return;
+        }
+        Map<String[], Long> rtts = new LinkedHashMap<>();
+        String home;
+        String preset;
+        try {
+            for (String key : body.fieldNames()) {
+                if (!key.equals("home") && !key.equals("rttMs") && !key.equals("preset")) {
+                    throw new IllegalArgumentException(key + ": unknown field (known: preset, home, rttMs)");
+                }
+            }
+            Object h = body.getValue("home");
+            if (h != null && !(h instanceof String)) {
+                throw new IllegalArgumentException("home: must be a region name, found " + h);
+            }
+            home = (String) h;
+            Object p = body.getValue("preset");
+            if (p != null && !(p instanceof String)) {
+                throw new IllegalArgumentException("preset: must be none, demo, remote:<ms> or uniform:<ms>, found " + p);
+            }
+            preset = (String) p;
+            Object m = body.getValue("rttMs");
+            if (m != null && !(m instanceof JsonObject)) {
+                throw new IllegalArgumentException("rttMs: must be an object of \"region|region\": milliseconds, found " + m);
+            }
+            if (m != null) {
+                for (var e : ((JsonObject) m)) {
+                    String[] pair = e.getKey().split("\\|");
+                    if (pair.length != 2) {
+                        throw new IllegalArgumentException("rttMs." + e.getKey() + ": the key must be two places joined by |, e.g. us-east-1|eu-west-1");
+                    }
+                    if (!(e.getValue() instanceof Integer || e.getValue() instanceof Long)) {
+                        throw new IllegalArgumentException("rttMs." + e.getKey() + ": must be a whole number of milliseconds, found " + e.getValue());
+                    }
+                    rtts.put(pair, ((Number) e.getValue()).longValue());
+                }
+            }
+        } catch (IllegalArgumentException e) {
+            HttpEndpoints.text(ctx, 400, e.getMessage() + "\n");
+            return;
+        }
+        run(ctx, () -> {
+            Geography g = lab.geography();
+            if (!g.enabled()) {
+                throw new IllegalArgumentException("the lab runs without distance (--geography none); restart it with --geography demo");
+            }
+            if (preset != null) {
+                g.preset(preset, home != null ? home : g.home());
+            }
+            rtts.forEach((pair, ms) -> g.rttMs(pair[0], pair[1], ms));
+            if (home != null && preset == null) {
+                g.home(home);
+            }
+            org.slf4j.LoggerFactory.getLogger(LabControl.class).info("lab distance: replag at home in {}, round trips {} ms", g.home(), g.matrix());
+            return distance().encodePrettily();
+        });
     }
 
     private void changeFault(RoutingContext ctx) {
@@ -94,6 +171,7 @@ final class LabControl {
         Optional<Long> delay;
         Optional<Boolean> paused;
         Optional<Boolean> dropping;
+        Optional<Long> jitter;
         try {
             Object d = body.getValue("delayMs");
             if (d != null && !(d instanceof Number)) {
@@ -107,11 +185,16 @@ final class LabControl {
             if (drop != null && !(drop instanceof Boolean)) {
                 throw new IllegalArgumentException("dropping: must be true or false, found " + drop);
             }
+            Object j = body.getValue("jitterMs");
+            if (j != null && !(j instanceof Number)) {
+                throw new IllegalArgumentException("jitterMs: must be a number of milliseconds, found " + j);
+            }
             for (String key : body.fieldNames()) {
-                if (!key.equals("delayMs") && !key.equals("paused") && !key.equals("dropping")) {
-                    throw new IllegalArgumentException(key + ": unknown field (known: delayMs, paused, dropping)");
+                if (!List.of("delayMs", "paused", "dropping", "jitterMs").contains(key)) {
+                    throw new IllegalArgumentException(key + ": unknown field (known: delayMs, jitterMs, paused, dropping)");
                 }
             }
+            jitter = Optional.ofNullable(j).map(n -> ((Number) n).longValue());
             delay = Optional.ofNullable(d).map(n -> ((Number) n).longValue());
             paused = Optional.ofNullable((Boolean) p);
             dropping = Optional.ofNullable((Boolean) drop);
@@ -120,7 +203,7 @@ final class LabControl {
             return;
         }
         String store = ctx.pathParam("store"), source = ctx.pathParam("source"), target = ctx.pathParam("target");
-        run(ctx, () -> json(lab.change(store, source, target, new LinkChange(delay, paused, dropping))).encodePrettily());
+        run(ctx, () -> json(lab.change(store, source, target, new LinkChange(delay, paused, dropping, jitter))).encodePrettily());
     }
 
     private void changeRegion(RoutingContext ctx) {
@@ -173,6 +256,7 @@ final class LabControl {
 
     private static JsonObject json(LinkState l) {
         return new JsonObject().put("store", l.store()).put("source", l.source()).put("target", l.target())
-                .put("delayMs", l.delayMs()).put("paused", l.paused()).put("dropping", l.dropping());
+                .put("delayMs", l.delayMs()).put("jitterMs", l.jitterMs()).put("distanceMs", l.distanceMs())
+                .put("paused", l.paused()).put("dropping", l.dropping());
     }
 }

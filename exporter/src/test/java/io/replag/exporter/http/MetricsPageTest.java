@@ -38,8 +38,10 @@ class MetricsPageTest {
         PairMeters pair = metrics.pair("postgres", "orders", "us-east-1", "eu-west-1");
         pair.lagNow(() -> 0.013585);
         pair.written(1_700_000_000_123_456L);
-        pair.arrived(2_018_824, 17_379, 1_700_000_002_142_280L);
-        pair.arrived(4_000, 4_000, 1_700_000_003_000_000L);
+        pair.arrived(2_018_824, 17_379, 1_700_000_002_142_280L, "server_clock");
+        pair.arrived(4_000, 4_000, 1_700_000_003_000_000L, "client_clock");
+        pair.targetData(1_700_000_002_000_000L);
+        metrics.endpoint("postgres", "orders", "eu-west-1").took("read", 81_000);
         pair.missed(2);
         pair.nativeLags(List.of(new io.replag.agent.spi.NativeLag("pg_last_xact_replay_timestamp", 2.07654)));
         metrics.pair("s3", "a \"quoted\" \\ name", "us-east-1", "ap-southeast-2").lagNow(() -> Double.NaN);

@@ -95,6 +95,12 @@ public final class DynamoLab implements LabStore {
      * @throws Unavailable if Node.js or npm is missing or dynalite cannot be installed
      */
     public static DynamoLab start(List<String> regions, String table, String partitionKey) throws Unavailable, IOException {
+        return start(regions, table, partitionKey, io.replag.lab.distance.Geography.NONE);
+    }
+
+    /** As {@link #start(List, String, String)}, with links that carry the distance between their regions. */
+    public static DynamoLab start(List<String> regions, String table, String partitionKey, io.replag.lab.distance.Geography geography)
+            throws Unavailable, IOException {
         Path dir = locateDynalite();
         if (!onPath("node")) {
             throw new Unavailable("Node.js (node) not found; dynalite needs it (Debian: apt-get install nodejs npm)");
@@ -115,7 +121,7 @@ public final class DynamoLab implements LabStore {
             for (String source : regions) {
                 for (String target : regions) {
                     if (!source.equals(target)) {
-                        lab.links.put(source + "->" + target, new QueuedLink<>(source, target));
+                        lab.links.put(source + "->" + target, new QueuedLink<>(source, target, geography));
                     }
                 }
             }
@@ -236,7 +242,7 @@ public final class DynamoLab implements LabStore {
                 links.forEach((name, link) -> {
                     if (name.startsWith(source + "->")) {
                         synchronized (link) {
-                            link.queue.addLast(new Pending(now + link.delayMs * 1_000_000L, item));
+                            link.queue.addLast(new Pending(link.dueNanos(now), item));
                         }
                     }
                 });
@@ -351,6 +357,22 @@ public final class DynamoLab implements LabStore {
             seen.get(region).clear();
             launch(region);
         }
+    }
+
+    @Override
+    public List<io.replag.lab.ObservedCanary> observe(String region) {
+        DynamoDbClient client = clients.get(region);
+        if (client == null || !running(region)) {
+            throw new IllegalStateException("dynamodb lab region " + region + " is not running");
+        }
+        List<io.replag.lab.ObservedCanary> out = new ArrayList<>();
+        for (Map<String, AttributeValue> item : client.scan(b -> b.tableName(table).consistentRead(true)).items()) {
+            AttributeValue seq = item.get("seq"), agent = item.get("agent"), source = item.get("source_region");
+            if (seq != null && agent != null && source != null) {
+                out.add(new io.replag.lab.ObservedCanary(agent.s(), source.s(), Long.parseLong(seq.n())));
+            }
+        }
+        return out;
     }
 
     /** The lab's DynamoDB client for a region, for tests that write around replag. */

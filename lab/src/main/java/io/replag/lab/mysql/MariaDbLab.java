@@ -3,6 +3,9 @@ package io.replag.lab.mysql;
 import io.replag.lab.LabStore;
 import io.replag.lab.LinkChange;
 import io.replag.lab.LinkState;
+import io.replag.lab.ObservedCanary;
+import io.replag.lab.distance.DelayProxy;
+import io.replag.lab.distance.Geography;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -56,6 +59,10 @@ public final class MariaDbLab implements LabStore {
     private static final class Link {
         long delayMs;
         boolean paused;
+        /** MASTER_DELAY in force, in seconds. */
+        long masterDelaySeconds;
+        /** The binlog stream held back by this much on top of the distance (delays that are not whole seconds). */
+        volatile long streamDelayMs;
     }
 
     private final Binaries binaries;
@@ -65,10 +72,15 @@ public final class MariaDbLab implements LabStore {
     private final Map<String, Process> processes = new java.util.concurrent.ConcurrentHashMap<>();
     private final Map<String, Link> links = new LinkedHashMap<>();
 
-    private MariaDbLab(Binaries binaries, String primary, Path root) {
+    private final Geography geography;
+    /** Replica region to the proxy its binlog stream crosses: the distance from the primary. */
+    private final Map<String, DelayProxy> replicationDistance = new LinkedHashMap<>();
+
+    private MariaDbLab(Binaries binaries, String primary, Path root, Geography geography) {
         this.binaries = binaries;
         this.primary = primary;
         this.root = root;
+        this.geography = geography;
     }
 
     /**
@@ -77,8 +89,14 @@ public final class MariaDbLab implements LabStore {
      * @throws Unavailable if the MariaDB server is not installed
      */
     public static MariaDbLab start(String primaryRegion, List<String> replicaRegions) throws Unavailable, IOException, SQLException {
+        return start(primaryRegion, replicaRegions, Geography.NONE);
+    }
+
+    /** As {@link #start(String, List)}, each replica's binlog stream crossing the distance from the primary. */
+    public static MariaDbLab start(String primaryRegion, List<String> replicaRegions, Geography geography)
+            throws Unavailable, IOException, SQLException {
         Binaries binaries = locate();
-        MariaDbLab lab = new MariaDbLab(binaries, primaryRegion, Files.createTempDirectory("replag-lab-mysql-"));
+        MariaDbLab lab = new MariaDbLab(binaries, primaryRegion, Files.createTempDirectory("replag-lab-mysql-"), geography);
         try {
             List<String> regions = new ArrayList<>();
             regions.add(primaryRegion);
@@ -91,7 +109,11 @@ public final class MariaDbLab implements LabStore {
             }
             for (String replica : replicaRegions) {
                 lab.links.put(replica, new Link());
-                lab.sql(replica, "CHANGE MASTER TO MASTER_HOST='127.0.0.1', MASTER_PORT=" + lab.ports.get(primaryRegion)
+                Link link = lab.links.get(replica);
+                DelayProxy stream = new DelayProxy("mysql " + primaryRegion + "->" + replica, lab.ports.get(primaryRegion),
+                        () -> geography.oneWayMicros(primaryRegion, replica) + link.streamDelayMs * 1_000);
+                lab.replicationDistance.put(replica, stream);
+                lab.sql(replica, "CHANGE MASTER TO MASTER_HOST='127.0.0.1', MASTER_PORT=" + stream.port()
                         + ", MASTER_USER='repl', MASTER_PASSWORD='repl', MASTER_USE_GTID=slave_pos, MASTER_CONNECT_RETRY=1",
                         "START SLAVE");
             }
@@ -187,6 +209,32 @@ public final class MariaDbLab implements LabStore {
         throw new IOException("mariadbd did not listen on " + port + " within 30 s; see " + log);
     }
 
+    private final Map<String, Connection> observers = new java.util.concurrent.ConcurrentHashMap<>();
+
+    @Override
+    public List<ObservedCanary> observe(String region) throws SQLException {
+        Connection c = observers.get(region);
+        if (c == null || c.isClosed()) {
+            c = connect(region);
+            observers.put(region, c);
+        }
+        List<ObservedCanary> out = new ArrayList<>();
+        try (java.sql.Statement s = c.createStatement();
+             java.sql.ResultSet rs = s.executeQuery("SELECT agent, source_region, seq FROM " + DATABASE + ".replag_canary")) {
+            while (rs.next()) {
+                out.add(new ObservedCanary(rs.getString(1), rs.getString(2), rs.getLong(3)));
+            }
+        } catch (SQLException e) {
+            if (e.getErrorCode() == 1146) {
+                return out; // replag has not created its table yet
+            }
+            observers.remove(region);
+            c.close();
+            throw e;
+        }
+        return out;
+    }
+
     /** An administrative JDBC connection to a region's server, for tests and tools beside replag. */
     public Connection connect(String region) throws SQLException {
         Integer port = ports.get(region);
@@ -222,7 +270,8 @@ public final class MariaDbLab implements LabStore {
     @Override
     public synchronized List<LinkState> links() {
         List<LinkState> out = new ArrayList<>();
-        links.forEach((replica, l) -> out.add(new LinkState(store(), primary, replica, l.delayMs, l.paused)));
+        links.forEach((replica, l) -> out.add(new LinkState(store(), primary, replica, l.delayMs, l.paused)
+                .withDistance(geography.oneWayMicros(primary, replica) / 1000)));
         return out;
     }
 
@@ -235,13 +284,22 @@ public final class MariaDbLab implements LabStore {
         if (change.dropping().orElse(false)) {
             throw new IllegalArgumentException("dropping: the mysql lab cannot lose binlog events; pause the link instead");
         }
+        if (change.jitterMs().orElse(0L) != 0) {
+            throw new IllegalArgumentException("jitterMs: MariaDB applies after one fixed MASTER_DELAY; found " + change.jitterMs().get());
+        }
         long delay = change.delayMs().orElse(link.delayMs);
-        if (delay < 0 || delay % 1000 != 0) {
-            throw new IllegalArgumentException("delayMs: MariaDB's MASTER_DELAY counts whole seconds: give a multiple of 1000 (>= 0), found " + delay);
+        if (delay < 0) {
+            throw new IllegalArgumentException("delayMs: must be >= 0, found " + delay);
         }
         boolean paused = change.paused().orElse(link.paused);
         if (delay != link.delayMs) {
-            sql(target, "STOP SLAVE", "CHANGE MASTER TO MASTER_DELAY=" + delay / 1000, link.paused ? "START SLAVE IO_THREAD" : "START SLAVE");
+            // whole seconds: MASTER_DELAY, as an operator would set it; otherwise the binlog stream is held back, as a slow network does
+            long masterDelay = delay % 1000 == 0 ? delay / 1000 : 0;
+            if (masterDelay != link.masterDelaySeconds) {
+                sql(target, "STOP SLAVE", "CHANGE MASTER TO MASTER_DELAY=" + masterDelay, link.paused ? "START SLAVE IO_THREAD" : "START SLAVE");
+                link.masterDelaySeconds = masterDelay;
+            }
+            link.streamDelayMs = delay % 1000 == 0 ? 0 : delay;
             link.delayMs = delay;
         }
         if (paused != link.paused) {
@@ -249,7 +307,7 @@ public final class MariaDbLab implements LabStore {
             link.paused = paused;
         }
         LOG.info("lab link mysql {} -> {}: delay {} ms, {}", source, target, delay, paused ? "paused (SQL thread stopped)" : "running");
-        return new LinkState(store(), source, target, link.delayMs, link.paused);
+        return new LinkState(store(), source, target, link.delayMs, link.paused).withDistance(geography.oneWayMicros(source, target) / 1000);
     }
 
     @Override
@@ -286,6 +344,14 @@ public final class MariaDbLab implements LabStore {
 
     @Override
     public synchronized void close() {
+        replicationDistance.values().forEach(DelayProxy::close);
+        observers.values().forEach(c -> {
+            try {
+                c.close();
+            } catch (SQLException ignored) {
+                // the server goes too
+            }
+        });
         processes.values().forEach(Process::destroy);
         for (Process p : processes.values()) {
             try {

@@ -3,6 +3,9 @@ package io.replag.lab.postgres;
 import io.replag.lab.LabStore;
 import io.replag.lab.LinkChange;
 import io.replag.lab.LinkState;
+import io.replag.lab.ObservedCanary;
+import io.replag.lab.distance.DelayProxy;
+import io.replag.lab.distance.Geography;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -42,6 +45,8 @@ import java.util.Set;
  */
 public final class PostgresLab implements LabStore {
     private static final Logger LOG = LoggerFactory.getLogger(PostgresLab.class);
+    /** The canary table replag creates by default (SqlOptions.DEFAULT_TABLE), in the postgres database. */
+    public static final String CANARY_TABLE = "replag_canary";
     private static final Set<String> NOT_COPIED = Set.of("postmaster.pid", "postmaster.opts", "epg-lock");
 
     private final Path workDir;
@@ -49,15 +54,24 @@ public final class PostgresLab implements LabStore {
     private final Map<String, Integer> ports = new LinkedHashMap<>();
     private final Map<String, EmbeddedPostgres> servers = new LinkedHashMap<>();
     private final Map<String, LinkState> links = new LinkedHashMap<>();
+    private final Geography geography;
+    /** Replica region to the proxy its WAL stream crosses: the distance from the primary. */
+    private final Map<String, DelayProxy> replicationDistance = new LinkedHashMap<>();
 
-    private PostgresLab(Path workDir, String primaryRegion) {
+    private PostgresLab(Path workDir, String primaryRegion, Geography geography) {
         this.workDir = workDir;
         this.primaryRegion = primaryRegion;
+        this.geography = geography;
     }
 
     /** Starts the primary and one streaming replica per replica region. */
     public static PostgresLab start(String primaryRegion, List<String> replicaRegions) throws IOException, SQLException {
-        PostgresLab lab = new PostgresLab(Files.createTempDirectory("replag-lab-postgres-"), primaryRegion);
+        return start(primaryRegion, replicaRegions, Geography.NONE);
+    }
+
+    /** As {@link #start(String, List)}, each replica's WAL stream crossing the distance from the primary. */
+    public static PostgresLab start(String primaryRegion, List<String> replicaRegions, Geography geography) throws IOException, SQLException {
+        PostgresLab lab = new PostgresLab(Files.createTempDirectory("replag-lab-postgres-"), primaryRegion, geography);
         try {
             lab.startPrimary();
             for (String replica : replicaRegions) {
@@ -141,8 +155,15 @@ public final class PostgresLab implements LabStore {
             }
         }
         Files.writeString(target.resolve("standby.signal"), "");
+        int streamFrom = port(primaryRegion);
+        if (geography.enabled()) {
+            DelayProxy distance = new DelayProxy("postgres " + primaryRegion + "->" + region, streamFrom,
+                    () -> geography.oneWayMicros(primaryRegion, region));
+            replicationDistance.put(region, distance);
+            streamFrom = distance.port();
+        }
         Files.writeString(target.resolve("postgresql.auto.conf"),
-                "primary_conninfo = 'host=127.0.0.1 port=" + port(primaryRegion)
+                "primary_conninfo = 'host=127.0.0.1 port=" + streamFrom
                         + " user=postgres application_name=" + region + "'\n"
                         + "primary_slot_name = '" + slot + "'\n",
                 StandardOpenOption.APPEND);
@@ -218,9 +239,36 @@ public final class PostgresLab implements LabStore {
         return server.getPostgresDatabase().getConnection();
     }
 
+    /** The observer's own connections, one per region, opened on first use. */
+    private final Map<String, Connection> observers = new java.util.concurrent.ConcurrentHashMap<>();
+
+    @Override
+    public List<ObservedCanary> observe(String region) throws SQLException {
+        Connection c = observers.get(region);
+        if (c == null || c.isClosed()) {
+            c = connect(region);
+            observers.put(region, c);
+        }
+        List<ObservedCanary> out = new ArrayList<>();
+        try (Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT agent, source_region, seq FROM " + CANARY_TABLE)) {
+            while (rs.next()) {
+                out.add(new ObservedCanary(rs.getString(1), rs.getString(2), rs.getLong(3)));
+            }
+        } catch (SQLException e) {
+            if ("42P01".equals(e.getSQLState())) {
+                return out; // replag has not created its table yet
+            }
+            observers.remove(region);
+            c.close();
+            throw e;
+        }
+        return out;
+    }
+
     @Override
     public synchronized List<LinkState> links() {
-        return new ArrayList<>(links.values());
+        return links.values().stream().map(l -> l.withDistance(geography.oneWayMicros(l.source(), l.target()) / 1000)).toList();
     }
 
     @Override
@@ -237,6 +285,10 @@ public final class PostgresLab implements LabStore {
         if (change.dropping().orElse(false)) {
             throw new IllegalArgumentException("dropping: a PostgreSQL replica cannot skip WAL; use paused");
         }
+        if (change.jitterMs().orElse(0L) != 0) {
+            throw new IllegalArgumentException("jitterMs: a PostgreSQL replica applies WAL after one fixed delay (recovery_min_apply_delay); found "
+                    + change.jitterMs().get());
+        }
         try (Connection c = connect(target); Statement s = c.createStatement()) {
             if (delayMs != link.delayMs()) {
                 s.execute("ALTER SYSTEM SET recovery_min_apply_delay = '" + delayMs + "ms'");
@@ -249,7 +301,7 @@ public final class PostgresLab implements LabStore {
         LinkState updated = new LinkState(store(), source, target, delayMs, paused);
         links.put(target, updated);
         LOG.info("lab link postgres {} -> {}: delay {} ms, {}", source, target, delayMs, paused ? "paused" : "running");
-        return updated;
+        return updated.withDistance(geography.oneWayMicros(source, target) / 1000);
     }
 
     @Override
@@ -276,6 +328,14 @@ public final class PostgresLab implements LabStore {
 
     @Override
     public synchronized void close() {
+        replicationDistance.values().forEach(DelayProxy::close);
+        observers.values().forEach(c -> {
+            try {
+                c.close();
+            } catch (SQLException ignored) {
+                // the server goes too
+            }
+        });
         List<String> regions = new ArrayList<>(servers.keySet());
         for (int i = regions.size() - 1; i >= 0; i--) {
             try {

@@ -95,6 +95,12 @@ public final class S3Lab implements LabStore {
      * @param rules   source region to the target regions its bucket replicates to
      */
     public static S3Lab start(Map<String, String> buckets, Map<String, List<String>> rules) throws Exception {
+        return start(buckets, rules, io.replag.lab.distance.Geography.NONE);
+    }
+
+    /** As {@link #start(Map, Map)}, with links that carry the distance between their regions. */
+    public static S3Lab start(Map<String, String> buckets, Map<String, List<String>> rules, io.replag.lab.distance.Geography geography)
+            throws Exception {
         S3Lab lab = new S3Lab(buckets);
         try {
             for (var e : buckets.entrySet()) {
@@ -116,7 +122,7 @@ public final class S3Lab implements LabStore {
                 if (!buckets.containsKey(source) || !buckets.containsKey(target)) {
                     throw new IllegalArgumentException("rule " + source + " -> " + target + " names a region without a bucket");
                 }
-                lab.links.put(source + "->" + target, new QueuedLink<>(source, target));
+                lab.links.put(source + "->" + target, new QueuedLink<>(source, target, geography));
             }));
             lab.worker.scheduleWithFixedDelay(lab::replicate, 0, SCAN_EVERY.toMillis(), TimeUnit.MILLISECONDS);
             return lab;
@@ -193,7 +199,7 @@ public final class S3Lab implements LabStore {
             for (QueuedLink<Pending> link : links.values()) {
                 if (link.source.equals(source)) {
                     synchronized (link) {
-                        link.queue.addLast(new Pending(now + link.delayMs * 1_000_000L, key, etag, body,
+                        link.queue.addLast(new Pending(link.dueNanos(now), key, etag, body,
                                 blob.getMetadata().getContentMetadata().getContentType(),
                                 Map.copyOf(blob.getMetadata().getUserMetadata())));
                     }
@@ -290,6 +296,25 @@ public final class S3Lab implements LabStore {
     @Override
     public Map<String, Fault> faults() {
         return proxies.faults();
+    }
+
+    /** Canary objects are {@code replag/<agent>/<source>} with the seq in their user metadata (S3CanaryStore). */
+    @Override
+    public List<io.replag.lab.ObservedCanary> observe(String region) {
+        if (!servers.containsKey(region)) {
+            throw new IllegalStateException("s3 lab region " + region + " is not running");
+        }
+        BlobStore store = contexts.get(region).getBlobStore();
+        List<io.replag.lab.ObservedCanary> out = new ArrayList<>();
+        for (StorageMetadata object : store.list(buckets.get(region), ListContainerOptions.Builder.prefix("replag/").recursive())) {
+            String[] parts = object.getName().split("/");
+            var metadata = store.blobMetadata(buckets.get(region), object.getName());
+            String seq = metadata == null ? null : metadata.getUserMetadata().get("replag-seq");
+            if (parts.length == 3 && seq != null) {
+                out.add(new io.replag.lab.ObservedCanary(parts[1], parts[2], Long.parseLong(seq)));
+            }
+        }
+        return out;
     }
 
     @Override
