@@ -56,9 +56,8 @@ class MonitoringIT {
 
     static Lab lab;
     static ReplagRuntime runtime;
-    static Process prometheus;
+    static PrometheusProcess prometheus;
     static String prom;
-    static Path work;
 
     static Path repoRoot() {
         Path p = Path.of("").toAbsolutePath();
@@ -86,48 +85,20 @@ class MonitoringIT {
     @BeforeAll
     static void start() throws Exception {
         require("prometheus", "Debian package prometheus");
-        work = Files.createTempDirectory("replag-prometheus-");
         lab = Demo.startLab();
         ReplagConfig config = Demo.config(lab, "127.0.0.1", 0, ProbeTiming.DEFAULT);
         runtime = new ReplagRuntime(config, lab);
         int port = runtime.start().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-        int promPort;
-        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            promPort = s.getLocalPort();
-        }
-        Files.writeString(work.resolve("prometheus.yml"), """
-                global: {scrape_interval: 1s, evaluation_interval: 1s}
-                rule_files: ["%s", "%s"]
-                scrape_configs:
-                  - job_name: replag
-                    static_configs: [{targets: ["127.0.0.1:%d"]}]
-                """.formatted(ROOT.resolve("alerts/replag-rules.yml"), ROOT.resolve("alerts/replag-alerts.yml"), port));
-        prometheus = new ProcessBuilder("prometheus", "--config.file=" + work.resolve("prometheus.yml"),
-                "--storage.tsdb.path=" + work.resolve("data"), "--web.listen-address=127.0.0.1:" + promPort)
-                .redirectErrorStream(true).redirectOutput(work.resolve("prometheus.log").toFile()).start();
-        prom = "http://127.0.0.1:" + promPort;
-        await(Duration.ofSeconds(30), "Prometheus ready", () -> get(prom + "/-/ready").map(r -> r.statusCode() == 200).orElse(false));
+        prometheus = PrometheusProcess.start(port);
+        prom = prometheus.url();
     }
 
     @AfterAll
     static void stop() throws Exception {
         if (prometheus != null) {
-            prometheus.destroy();
-            if (!prometheus.waitFor(10, TimeUnit.SECONDS)) {
-                prometheus.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
-            }
+            prometheus.close();
         }
-        if (runtime != null) {
-            runtime.stop().get(15, TimeUnit.SECONDS);
-        }
-        if (lab != null) {
-            lab.close();
-        }
-        if (work != null) {
-            try (Stream<Path> files = Files.walk(work)) {
-                files.sorted((a, b) -> b.getNameCount() - a.getNameCount()).forEach(p -> p.toFile().delete());
-            }
-        }
+        Fixtures.stop(runtime, lab);
     }
 
     // --- helpers ------------------------------------------------------------------------------
@@ -137,26 +108,16 @@ class MonitoringIT {
     }
 
     static Optional<HttpResponse<String>> get(String url) {
-        try {
-            return Optional.of(http.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString()));
-        } catch (IOException e) {
-            return Optional.empty();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return Optional.empty();
-        }
+        return PrometheusProcess.get(url);
     }
 
     /** An instant query: the JSON answer (status, data or error). */
     static JsonObject query(String promql) {
-        String url = prom + "/api/v1/query?query=" + URLEncoder.encode(promql, StandardCharsets.UTF_8);
-        return new JsonObject(get(url).orElseThrow(() -> new AssertionError("Prometheus did not answer")).body());
+        return prometheus.query(promql);
     }
 
     static JsonArray result(String promql) {
-        JsonObject answer = query(promql);
-        assertThat(answer.getString("status")).as(promql + ": " + answer.getString("error")).isEqualTo("success");
-        return answer.getJsonObject("data").getJsonArray("result");
+        return prometheus.result(promql);
     }
 
     /** What Grafana substitutes: every template variable at its "All" value, and the interval macros. */

@@ -42,12 +42,7 @@ class StatusPageIT {
                 Assumptions.abort(why);
             }
         }
-        if (!Files.isDirectory(BROWSER.resolve("node_modules/playwright-core"))) {
-            Process npm = new ProcessBuilder("npm", "ci", "--no-audit", "--no-fund", "--loglevel=error")
-                    .directory(BROWSER.toFile()).redirectErrorStream(true).start();
-            String out = new String(npm.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            assertThat(npm.waitFor()).as("npm ci in " + BROWSER + ": " + out).isZero();
-        }
+        installPlaywright();
         lab = new Lab(List.of(PostgresLab.start(Demo.PRIMARY, Demo.REPLICAS)));
         ReplagConfig demo = Demo.config(lab, "127.0.0.1", 0, ProbeTiming.DEFAULT);
         // alarm above 2 s, so that a paused link turns red within seconds
@@ -55,6 +50,16 @@ class StatusPageIT {
                 new RegionHealthConfig(Duration.ofSeconds(2), Duration.ofSeconds(2), "both", Set.of()));
         runtime = new ReplagRuntime(config, lab);
         base = "http://127.0.0.1:" + runtime.start().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    }
+
+    /** playwright-core, pinned by its lockfile, installed once (.ci/run does it up front). */
+    static void installPlaywright() throws Exception {
+        if (!Files.isDirectory(BROWSER.resolve("node_modules/playwright-core"))) {
+            Process npm = new ProcessBuilder("npm", "ci", "--no-audit", "--no-fund", "--loglevel=error")
+                    .directory(BROWSER.toFile()).redirectErrorStream(true).start();
+            String out = new String(npm.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(npm.waitFor()).as("npm ci in " + BROWSER + ": " + out).isZero();
+        }
     }
 
     @AfterAll

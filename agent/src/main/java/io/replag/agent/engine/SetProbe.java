@@ -81,12 +81,47 @@ public final class SetProbe {
     public record PairView(String store, String resource, String source, String target, java.util.function.DoubleSupplier lagSeconds,
                            java.util.function.DoubleSupplier uncertaintySeconds,
                            java.util.function.Supplier<java.util.Map<String, Double>> nativeLagSeconds,
-                           java.util.function.Supplier<java.util.Map<String, Double>> nativeStopped) {
+                           java.util.function.Supplier<java.util.Map<String, Double>> nativeStopped,
+                           java.util.function.DoubleSupplier targetDataTimestampSeconds) {
     }
 
     public List<PairView> pairViews() {
         return pairs.stream().map(p -> new PairView(ctx.set.store(), ctx.set.name(), p.pair().source(), p.pair().target(),
-                p::lagNowSeconds, p.meters()::uncertaintySeconds, p.meters()::nativeLagSnapshot, p.meters()::nativeStoppedSnapshot)).toList();
+                p::lagNowSeconds, p.meters()::uncertaintySeconds, p.meters()::nativeLagSnapshot, p.meters()::nativeStoppedSnapshot,
+                p.meters()::targetDataTimestampSeconds)).toList();
+    }
+
+    /**
+     * A source writes nothing when its last acknowledged canary is older than this: three intervals,
+     * and never less than 3 s, so that one slow or failed write does not count.
+     */
+    public double writerStaleAfterSeconds() {
+        return Math.max(3.0, 3 * ctx.set.timing().interval().toNanos() / 1e9);
+    }
+
+    /**
+     * Seconds since the region's writer last had a canary acknowledged (since it started, if never);
+     * NaN for a region that writes no canary in this set. Above {@link #writerStaleAfterSeconds()},
+     * the pairs from it measure nothing new: their lag is frozen, not fine.
+     */
+    public double writerSilentSeconds(String region) {
+        for (SourceWriter w : writers) {
+            if (w.region().equals(region)) {
+                long last = w.lastWrittenMicros();
+                return last < 0 ? Double.NaN : Math.max(0, ctx.nowMicros() - last) / 1e6;
+            }
+        }
+        return Double.NaN;
+    }
+
+    /** Unix time of the region writer's last acknowledged canary; NaN if none yet or not a writing region. */
+    public double lastWrittenSeconds(String region) {
+        for (SourceWriter w : writers) {
+            if (w.region().equals(region) && w.anyWriteSucceeded()) {
+                return w.lastWrittenMicros() / 1e6;
+            }
+        }
+        return Double.NaN;
     }
 
     /** The store's own replication status of the newest canary written in the region (S3); empty when none is known. */

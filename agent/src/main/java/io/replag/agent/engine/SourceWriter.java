@@ -43,6 +43,8 @@ final class SourceWriter {
     private volatile String lastStatus = "";
     private volatile boolean firstWriteAttempted;
     private volatile boolean anyWriteSucceeded;
+    /** When the last write was acknowledged, or when the writer started if none was; on the engine's wall clock. */
+    private volatile long lastWrittenMicros = -1;
 
     SourceWriter(SetContext ctx, String region, List<PairProbe> pairs, long seed) {
         this.ctx = ctx;
@@ -57,7 +59,13 @@ final class SourceWriter {
     }
 
     void start() {
+        lastWrittenMicros = ctx.nowMicros();
         ctx.loop.execute(this::step);
+    }
+
+    /** When a canary was last acknowledged here (or the writer started, if none yet), µs. */
+    long lastWrittenMicros() {
+        return lastWrittenMicros;
     }
 
     void stop() {
@@ -125,6 +133,7 @@ final class SourceWriter {
                     }
                     anyWriteSucceeded = true;
                     long ack = ctx.nowMicros();
+                    lastWrittenMicros = ack;
                     for (PairProbe pair : pairs) {
                         pair.written(canary, ack, writeAt);
                     }

@@ -41,6 +41,7 @@ public final class InMemoryCanaryStore implements CanaryStore {
 
     private static final class Fault {
         Throwable failure;
+        Throwable writeFailure;
         boolean hang;
         LongSupplier latencyMicros = () -> 0;
     }
@@ -93,6 +94,12 @@ public final class InMemoryCanaryStore implements CanaryStore {
         return this;
     }
 
+    /** Every write in the region fails with {@code failure} (reads still work) until cleared with null. */
+    public InMemoryCanaryStore failWrites(String region, Throwable failure) {
+        fault(region).writeFailure = failure;
+        return this;
+    }
+
     /** Every call to the region never answers, until cleared. */
     public InMemoryCanaryStore hang(String region, boolean hang) {
         fault(region).hang = hang;
@@ -133,6 +140,10 @@ public final class InMemoryCanaryStore implements CanaryStore {
 
     @Override
     public Future<ServerTime> write(String region, Canary canary) {
+        Fault fault = faults.get(region);
+        if (fault != null && fault.writeFailure != null) {
+            return Future.failedFuture(fault.writeFailure);
+        }
         return answer(region, () -> {
             writes++;
             Deque<Entry> entries = history.computeIfAbsent(canary.key(), k -> new ArrayDeque<>());

@@ -11,7 +11,7 @@ import java.util.Map;
 
 /**
  * Health of one store endpoint (a store in a region): {@code replag_up}, error counts, and one
- * log line per change of state (down with a reason, reason changed, recovered), never one per
+ * log line per cause of an outage (down with a reason, another reason, recovered), never one per
  * failed call.
  *
  * <p>{@code replag_up} follows canary calls (prepare, write, read) only: a native-figure query
@@ -31,8 +31,12 @@ public final class EndpointHealth {
 
     private final Map<String, io.micrometer.core.instrument.Timer> durations = new java.util.concurrent.ConcurrentHashMap<>();
 
-    /** op -> reason of the failure in force; absent when the op last worked. Event-loop only. */
-    private final Map<String, String> failing = new HashMap<>();
+    /**
+     * op -> the reasons logged since it last worked; absent when the op last worked. A cause is
+     * logged once per outage, even when two alternate (a dead server behind a proxy answers now
+     * "closed", now "reset"). Event-loop only.
+     */
+    private final Map<String, java.util.Set<String>> failing = new HashMap<>();
 
     EndpointHealth(ReplagMetrics metrics, MeterRegistry registry, String store, String resource, String region) {
         this.metrics = metrics;
@@ -49,9 +53,9 @@ public final class EndpointHealth {
         if (!FIGURE_OPS.contains(op)) {
             up = 1;
         }
-        String previous = failing.remove(op);
+        java.util.Set<String> previous = failing.remove(op);
         if (previous != null) {
-            LOG.info("{}/{} {}: {} recovered (was failing: {})", store, resource, region, op, previous);
+            LOG.info("{}/{} {}: {} recovered (was failing: {})", store, resource, region, op, String.join(", ", previous));
         }
     }
 
@@ -61,8 +65,7 @@ public final class EndpointHealth {
         }
         metrics.error(store, resource, region, op, reason);
         lastError = java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS) + " " + op + ": " + reason + " (" + detail + ")";
-        String previous = failing.put(op, reason);
-        if (!reason.equals(previous)) {
+        if (failing.computeIfAbsent(op, o -> new java.util.LinkedHashSet<>()).add(reason)) {
             LOG.warn("{}/{} {}: {} failing: {} ({})", store, resource, region, op, reason, detail);
         }
     }

@@ -45,7 +45,7 @@ public final class Demo {
     }
 
     /** The demo's replication delays where the lab has a geography: DynamoDB and S3 as AWS shows them, on top of distance. */
-    public static final long DYNAMO_DELAY_MS = 500, DYNAMO_JITTER_MS = 2_000, S3_DELAY_MS = 1_000, S3_JITTER_MS = 4_000;
+    public static final long DYNAMO_DELAY_MS = 500, DYNAMO_JITTER_MS = 2_000, S3_DELAY_MS = 1_000, S3_JITTER_MS = 2_500;
 
     /** Starts every lab store that can run here, zero distance apart; says in one line why one cannot. */
     public static Lab startLab(PrintStream out) throws Exception {

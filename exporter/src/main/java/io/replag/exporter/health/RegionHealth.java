@@ -17,23 +17,47 @@ import java.util.function.LongSupplier;
  * timer, so that the grace period is measured in real time and not between two health checks;
  * answered from the last evaluation. A breach must last {@code grace} before the region is
  * reported unhealthy; recovery is reported at once.
+ *
+ * <p>A breach counts only against the region the evidence points at (docs/failover.md):
+ * <ul>
+ *   <li>a region's own endpoint failing, or its writer having written nothing for three intervals,
+ *   counts against that region, and explains every breached pair that touches it;</li>
+ *   <li>a pair that stalls with both ends working counts against its source when the source's
+ *   other pairs stall too and the target receives fine from other sources; against its target in
+ *   the mirror case; against both when both are implicated; and otherwise against its target, the
+ *   region whose data is stale (the reason says "ambiguous" when nothing else tells, as in a
+ *   two-region set).</li>
+ * </ul>
+ * So when every pair touching a region stalls and nothing else does, only that region is
+ * unhealthy: a dead peer never takes a healthy region down.
  */
 public final class RegionHealth {
     /** Route 53 matches strings in the first 5,120 bytes of the body. */
     static final int MAX_BODY = 5_120;
 
-    public record Status(boolean healthy, String body) {
+    /** What the region view shows: OK, OK within grace, or FAIL. */
+    public enum Verdict { OK, GRACE, FAIL }
+
+    /**
+     * The last evaluation of one region.
+     *
+     * @param body         the one-line answer (Route 53 matches its start)
+     * @param sinceMillis  wall-clock ms when the verdict last changed
+     */
+    public record Status(boolean healthy, String body, Verdict verdict, long sinceMillis) {
+        public Status(boolean healthy, String body) {
+            this(healthy, body, healthy ? Verdict.OK : Verdict.FAIL, System.currentTimeMillis());
+        }
     }
 
-    /** A set whose store counts, with the pairs that count for one region: fixed for a configuration. */
+    /** A set whose store counts, with all its pairs: fixed for a configuration. */
     private record Counted(SetProbe set, String name, List<PairView> pairs) {
     }
 
     private final RegionHealthConfig config;
     private final LongSupplier nanoTime;
     private final Set<String> regions = new LinkedHashSet<>();
-    /** Region to what counts for it, computed once: evaluation runs every second. */
-    private final Map<String, List<Counted>> counted = new LinkedHashMap<>();
+    private final List<Counted> counted = new ArrayList<>();
     private final Map<String, Long> breachSince = new LinkedHashMap<>();
     private final Map<String, Status> last = new LinkedHashMap<>();
 
@@ -41,41 +65,25 @@ public final class RegionHealth {
         this.config = config;
         this.nanoTime = nanoTime;
         for (SetProbe set : sets) {
-            if (!counts(set.set().store())) {
-                continue;
-            }
-            List<PairView> views = set.pairViews();
-            String name = set.set().store() + "/" + set.set().name();
-            for (String region : set.set().endpoints().keySet()) {
-                regions.add(region);
-                counted.computeIfAbsent(region, r -> new ArrayList<>())
-                        .add(new Counted(set, name, views.stream().filter(p -> counts(p, region)).toList()));
+            if (config.stores().isEmpty() || config.stores().contains(set.set().store())) {
+                counted.add(new Counted(set, set.set().store() + "/" + set.set().name(), set.pairViews()));
+                regions.addAll(set.set().endpoints().keySet());
             }
         }
         regions.forEach(r -> breachSince.put(r, nanoTime.getAsLong())); // nothing measured yet: a breach that grace covers
     }
 
-    private boolean counts(String store) {
-        return config.stores().isEmpty() || config.stores().contains(store);
-    }
-
-    private boolean counts(PairView pair, String region) {
-        return switch (config.directions()) {
-            case "into" -> pair.target().equals(region);
-            case "out" -> pair.source().equals(region);
-            default -> pair.target().equals(region) || pair.source().equals(region);
-        };
-    }
-
     /** Re-evaluates every region; call about once a second. */
     public synchronized void evaluate() {
         long now = nanoTime.getAsLong();
+        Map<String, List<String>> problems = problems();
         for (String region : regions) {
-            List<String> problems = problems(region);
-            if (problems.isEmpty()) {
+            List<String> found = problems.getOrDefault(region, List.of());
+            Status before = last.get(region);
+            if (found.isEmpty()) {
                 breachSince.remove(region);
-                last.put(region, new Status(true, "OK " + region + ": replication within " + seconds(config.maxLag().toMillis())
-                        + " (" + countedPairs(region) + " pairs)\n"));
+                put(region, before, true, Verdict.OK, "OK " + region + ": replication within " + seconds(config.maxLag().toMillis())
+                        + " (" + pairsTouching(region) + " pairs)\n");
                 continue;
             }
             long since = breachSince.computeIfAbsent(region, r -> now);
@@ -83,34 +91,100 @@ public final class RegionHealth {
             boolean failing = forMillis >= config.grace().toMillis();
             StringBuilder body = new StringBuilder(failing ? "FAIL " : "OK ").append(region).append(": ");
             body.append(failing ? "" : "within grace (" + seconds(forMillis) + " of " + seconds(config.grace().toMillis()) + "); ");
-            body.append(String.join("; ", problems)).append('\n');
+            body.append(String.join("; ", found)).append('\n');
             String text = body.length() > MAX_BODY ? body.substring(0, MAX_BODY - 4) + "...\n" : body.toString();
-            last.put(region, new Status(!failing, text));
+            put(region, before, !failing, failing ? Verdict.FAIL : Verdict.GRACE, text);
         }
     }
 
-    private int countedPairs(String region) {
-        return counted.get(region).stream().mapToInt(c -> c.pairs().size()).sum();
+    private void put(String region, Status before, boolean healthy, Verdict verdict, String body) {
+        long since = before != null && before.verdict() == verdict ? before.sinceMillis() : System.currentTimeMillis();
+        last.put(region, new Status(healthy, body, verdict, since));
     }
 
-    private List<String> problems(String region) {
-        List<String> problems = new ArrayList<>();
-        double maxLag = config.maxLag().toMillis() / 1000.0;
-        for (Counted c : counted.get(region)) {
-            if (c.set().endpointUp(region) == 0) {
-                problems.add(c.name() + " endpoint in " + region + " failing");
-            }
-            for (PairView pair : c.pairs()) {
-                double lag = pair.lagSeconds().getAsDouble();
-                if (Double.isNaN(lag)) {
-                    problems.add(c.name() + " " + pair.source() + "->" + pair.target() + " not measured yet");
-                } else if (lag > maxLag) {
-                    problems.add(c.name() + " " + pair.source() + "->" + pair.target() + " lag " + String.format("%.1fs", lag)
-                            + " > " + seconds(config.maxLag().toMillis()));
+    private int pairsTouching(String region) {
+        int n = 0;
+        for (Counted c : counted) {
+            for (PairView p : c.pairs()) {
+                if (p.source().equals(region) || p.target().equals(region)) {
+                    n++;
                 }
             }
         }
-        return problems;
+        return n;
+    }
+
+    /** Region to what counts against it now. */
+    private Map<String, List<String>> problems() {
+        Map<String, List<String>> out = new LinkedHashMap<>();
+        double maxLag = config.maxLag().toMillis() / 1000.0;
+        boolean into = !config.directions().equals("out");
+        boolean outOf = !config.directions().equals("into");
+        for (Counted c : counted) {
+            SetProbe set = c.set();
+            Set<String> down = new LinkedHashSet<>();
+            Set<String> silent = new LinkedHashSet<>();
+            for (String region : set.set().endpoints().keySet()) {
+                if (set.endpointUp(region) == 0) {
+                    down.add(region);
+                    add(out, region, c.name() + " endpoint in " + region + " failing");
+                }
+                // a writer that fails while its region still answers reads: replag_up flaps, this does not
+                if (set.writerSilentSeconds(region) > set.writerStaleAfterSeconds()) {
+                    silent.add(region);
+                    if (outOf) {
+                        add(out, region, c.name() + " no canary written in " + region + " for "
+                                + String.format("%.0fs", set.writerSilentSeconds(region)));
+                    }
+                }
+            }
+            Map<PairView, String> breached = new LinkedHashMap<>();
+            for (PairView p : c.pairs()) {
+                double lag = p.lagSeconds().getAsDouble();
+                if (Double.isNaN(lag)) {
+                    breached.put(p, "not measured yet");
+                } else if (lag > maxLag) {
+                    breached.put(p, "lag " + String.format("%.1fs", lag) + " > " + seconds(config.maxLag().toMillis()));
+                }
+            }
+            for (var e : breached.entrySet()) {
+                PairView p = e.getKey();
+                if (down.contains(p.source()) || down.contains(p.target()) || silent.contains(p.source())) {
+                    continue; // explained by the endpoint or writer that fails, which already counts against its region
+                }
+                String what = c.name() + " " + p.source() + "->" + p.target() + " " + e.getValue();
+                List<PairView> outOthers = c.pairs().stream().filter(o -> o.source().equals(p.source()) && !o.target().equals(p.target())).toList();
+                List<PairView> intoOthers = c.pairs().stream().filter(o -> o.target().equals(p.target()) && !o.source().equals(p.source())).toList();
+                boolean outStalls = !outOthers.isEmpty() && outOthers.stream().allMatch(breached::containsKey);
+                boolean outFine = !outOthers.isEmpty() && outOthers.stream().noneMatch(breached::containsKey);
+                boolean intoStalls = !intoOthers.isEmpty() && intoOthers.stream().allMatch(breached::containsKey);
+                boolean intoFine = !intoOthers.isEmpty() && intoOthers.stream().noneMatch(breached::containsKey);
+                if (outStalls && intoFine) {
+                    if (outOf) {
+                        add(out, p.source(), what + " (replication out of " + p.source() + " stalls to every target)");
+                    }
+                } else if (intoStalls && outFine) {
+                    if (into) {
+                        add(out, p.target(), what + " (replication into " + p.target() + " stalls from every source)");
+                    }
+                } else if (outStalls && intoStalls) {
+                    if (outOf) {
+                        add(out, p.source(), what + " (both ends implicated)");
+                    }
+                    if (into) {
+                        add(out, p.target(), what + " (both ends implicated)");
+                    }
+                } else if (into) {
+                    // nothing points at the source: the target's data is stale, so it counts there
+                    add(out, p.target(), what + (outFine || intoFine ? "" : " (ambiguous: counted against the target, whose data is stale)"));
+                }
+            }
+        }
+        return out;
+    }
+
+    private static void add(Map<String, List<String>> out, String region, String problem) {
+        out.computeIfAbsent(region, r -> new ArrayList<>()).add(problem);
     }
 
     private static String seconds(long millis) {
@@ -123,6 +197,12 @@ public final class RegionHealth {
             return Optional.empty();
         }
         Status s = last.get(region);
-        return Optional.of(s != null ? s : new Status(true, "OK " + region + ": starting, within grace\n"));
+        return Optional.of(s != null ? s : new Status(true, "OK " + region + ": starting, within grace\n", Verdict.GRACE,
+                System.currentTimeMillis()));
+    }
+
+    /** Every region replag judges, in configuration order. */
+    public List<String> regions() {
+        return List.copyOf(regions);
     }
 }

@@ -3,6 +3,7 @@ package io.replag.exporter.http;
 import io.replag.agent.engine.Engine;
 import io.replag.agent.engine.SetProbe;
 import io.replag.agent.engine.SetProbe.PairView;
+import io.replag.exporter.health.RegionHealth;
 import io.replag.exporter.health.RegionHealthConfig;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -12,19 +13,23 @@ import java.util.List;
 import java.util.stream.Stream;
 
 /**
- * What the status page shows, as JSON: per set, its regions, every pair's lag now, uncertainty
- * and native figures ("stopped" where the store reports replication stopped), and every
- * endpoint's health, last error and the store's replication status of its newest canary (S3). Thresholds come from
- * {@code region_health.max_lag}: above it a cell is in alarm, above half of it a warning.
+ * What the status page shows, as JSON: first one row per region (region health's verdict, its
+ * one-line reason, since when, and each store's endpoint there); then per set, its regions, every
+ * pair's lag now, uncertainty and native figures ("stopped" where the store reports replication
+ * stopped), whether its source is writing (a pair whose source is down or silent shows that, not
+ * its frozen lag), and every endpoint's health, last error and the store's replication status of
+ * its newest canary (S3). Thresholds come from {@code region_health.max_lag}: above it a cell is
+ * in alarm, above half of it a warning.
  */
 final class StatusJson {
     private StatusJson() {
     }
 
-    static JsonObject render(Engine engine, RegionHealthConfig health) {
+    static JsonObject render(Engine engine, RegionHealth regionHealth, RegionHealthConfig health) {
         double alarm = health.maxLag().toMillis() / 1000.0;
         JsonArray sets = new JsonArray();
         for (SetProbe probe : engine.sets()) {
+            double staleAfter = probe.writerStaleAfterSeconds();
             JsonArray sources = new JsonArray();
             JsonArray targets = new JsonArray();
             List<String> sourceOrder = probe.set().pairs().stream().map(p -> p.source()).distinct().toList();
@@ -42,10 +47,16 @@ final class StatusJson {
                         natives.put(metric, "stopped");
                     }
                 });
+                // a source that writes nothing makes its pairs' lag a frozen number: say so, never show it as fine
+                double silent = probe.writerSilentSeconds(p.source());
+                String sourceState = probe.endpointUp(p.source()) == 0 ? "down" : silent > staleAfter ? "silent" : "writing";
                 pairs.add(new JsonObject().put("source", p.source()).put("target", p.target())
                         .put("lag", number(p.lagSeconds().getAsDouble()))
                         .put("uncertainty", number(p.uncertaintySeconds().getAsDouble()))
-                        .put("native", natives));
+                        .put("native", natives)
+                        .put("sourceState", sourceState)
+                        .put("sourceLastWrite", time(probe.lastWrittenSeconds(p.source())))
+                        .put("targetUp", number(probe.endpointUp(p.target()))));
             }
             JsonArray endpoints = new JsonArray();
             probe.set().endpoints().keySet().stream().sorted().forEach(region -> endpoints.add(new JsonObject()
@@ -57,7 +68,36 @@ final class StatusJson {
         }
         return new JsonObject().put("generatedAt", Instant.now().toString())
                 .put("thresholds", new JsonObject().put("warning", alarm / 2).put("alarm", alarm))
+                .put("regions", regions(engine, regionHealth))
                 .put("sets", sets);
+    }
+
+    /** One row per region: region health's verdict and reason, and each store's endpoint there. */
+    private static JsonArray regions(Engine engine, RegionHealth health) {
+        java.util.Set<String> all = new java.util.LinkedHashSet<>();
+        engine.sets().forEach(s -> all.addAll(s.set().endpoints().keySet()));
+        JsonArray out = new JsonArray();
+        for (String region : all) {
+            JsonArray stores = new JsonArray();
+            for (SetProbe probe : engine.sets()) {
+                if (probe.set().endpoints().containsKey(region)) {
+                    double silent = probe.writerSilentSeconds(region);
+                    stores.add(new JsonObject().put("store", probe.set().store()).put("resource", probe.set().name())
+                            .put("up", number(probe.endpointUp(region)))
+                            .put("writing", Double.isNaN(silent) ? null : silent <= probe.writerStaleAfterSeconds()));
+                }
+            }
+            JsonObject row = new JsonObject().put("region", region).put("stores", stores);
+            health.status(region).ifPresentOrElse(s -> row.put("verdict", s.verdict().name()).put("healthy", s.healthy())
+                            .put("reason", s.body().strip()).put("since", Instant.ofEpochMilli(s.sinceMillis()).toString()),
+                    () -> row.put("verdict", "NOT_JUDGED").put("reason", "no counted store here (region_health.stores)"));
+            out.add(row);
+        }
+        return out;
+    }
+
+    private static String time(double epochSeconds) {
+        return Double.isNaN(epochSeconds) ? null : Instant.ofEpochMilli((long) (epochSeconds * 1000)).toString();
     }
 
     /** JSON has no NaN: no value is null. */

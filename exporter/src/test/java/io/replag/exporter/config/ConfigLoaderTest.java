@@ -75,6 +75,21 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void sqlClockDefaultsToTheServersAndItsBoundIsChecked() throws Exception {
+        SqlOptions byDefault = (SqlOptions) loader.parse("test.yaml", VALID).sets().get(0).options();
+        assertThat(byDefault.serverClock()).isTrue();
+        assertThat(byDefault.serverClockError()).isEqualTo(Duration.ofMillis(1));
+        SqlOptions client = (SqlOptions) loader.parse("test.yaml", VALID.replace("  database: app",
+                "  database: app\n      clock: client\n      server_clock_error: 5ms")).sets().get(0).options();
+        assertThat(client.serverClock()).isFalse();
+        assertThat(client.serverClockError()).isEqualTo(Duration.ofMillis(5));
+        assertThat(errors(VALID.replace("  database: app", "  database: app\n      clock: atomic\n      server_clock_error: 11s")))
+                .containsExactlyInAnyOrder(
+                        "replication_sets[0].postgres.clock: must be server (the servers' clocks time each canary) or client (replag's clock), found \"atomic\"",
+                        "replication_sets[0].postgres.server_clock_error: must be 0s to 10s, found 11000ms");
+    }
+
+    @Test
     void badEndpointNamesThePathAndTheValue() {
         assertThat(errors(VALID.replace("db.ap.example.com:5432", "eu-west-1:")))
                 .containsExactly("replication_sets[0].replicas[1].endpoint: not a host:port, found \"eu-west-1:\"");

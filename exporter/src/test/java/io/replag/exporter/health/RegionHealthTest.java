@@ -54,7 +54,8 @@ class RegionHealthTest {
     void healthyRegionsAnswerOkAndUnknownRegionsAreNotFound() {
         RegionHealth health = health("both", Set.of());
         run(health, 3);
-        assertThat(health.status(EU).orElseThrow()).isEqualTo(new RegionHealth.Status(true, "OK eu-west-1: replication within 2s (1 pairs)\n"));
+        assertThat(health.status(EU).orElseThrow().healthy()).isTrue();
+        assertThat(health.status(EU).orElseThrow().body()).isEqualTo("OK eu-west-1: replication within 2s (1 pairs)\n");
         assertThat(health.status(US).orElseThrow().body()).isEqualTo("OK us-east-1: replication within 2s (2 pairs)\n");
         assertThat(health.status("mars-1")).isEmpty();
     }
@@ -72,7 +73,8 @@ class RegionHealthTest {
         RegionHealth.Status failing = health.status(EU).orElseThrow();
         assertThat(failing.healthy()).isFalse();
         assertThat(failing.body()).startsWith("FAIL eu-west-1: memory/orders us-east-1->eu-west-1 lag ").endsWith("s > 2s\n");
-        assertThat(health.status(US).orElseThrow().healthy()).as("out of us-east-1 is late too").isFalse();
+        assertThat(health.status(US).orElseThrow().healthy())
+                .as("us-east-1's other pair is fine: the stalled pair counts against its target only").isTrue();
         assertThat(health.status(AP).orElseThrow().healthy()).isTrue();
 
         store.resume(US, EU);
@@ -92,7 +94,7 @@ class RegionHealthTest {
             otherStore.evaluate();
         }
         assertThat(into.status(EU).orElseThrow().healthy()).isFalse();
-        assertThat(into.status(US).orElseThrow().healthy()).as("only replication into us-east-1 counts").isTrue();
+        assertThat(into.status(US).orElseThrow().healthy()).as("only replication into us-east-1 would count").isTrue();
         assertThat(otherStore.status(EU)).as("no counted store has this region").isEmpty();
     }
 
@@ -106,5 +108,114 @@ class RegionHealthTest {
         assertThat(status.healthy()).isFalse();
         assertThat(status.body()).contains("memory/orders endpoint in ap-southeast-2 failing");
         assertThat(status.body().length()).isLessThanOrEqualTo(RegionHealth.MAX_BODY);
+    }
+
+    // --- attribution: a breach counts against the region the evidence points at ----------------
+
+    /** A DynamoDB-like set: every region writes, every ordered pair. */
+    SetProbe multiWriter(InMemoryCanaryStore store, List<String> regions) {
+        Map<String, Endpoint> endpoints = new java.util.LinkedHashMap<>();
+        regions.forEach(r -> endpoints.put(r, new Endpoint(r, 1)));
+        ReplicationSet set = new ReplicationSet("sessions", "memory", endpoints, ReplicationSet.multiWriter(regions),
+                ProbeTiming.builder().jitter(0).build(), null);
+        SetProbe p = new SetProbe(set, store, time, time, new ReplagMetrics(new SimpleMeterRegistry()), "agent");
+        p.start();
+        return p;
+    }
+
+    RegionHealth health(List<SetProbe> sets) {
+        return new RegionHealth(new RegionHealthConfig(Duration.ofSeconds(2), Duration.ofSeconds(5), "both", Set.of()),
+                sets, () -> time.nowMicros() * 1_000);
+    }
+
+    /** Runs second by second, and asserts at every one of them that the regions given stay healthy. */
+    void runHealthy(RegionHealth health, int seconds, String... regions) {
+        for (int i = 0; i < seconds; i++) {
+            time.advance(Duration.ofSeconds(1));
+            health.evaluate();
+            for (String r : regions) {
+                RegionHealth.Status s = health.status(r).orElseThrow();
+                assertThat(s.healthy()).as("second %d: %s", i, s.body()).isTrue();
+            }
+        }
+    }
+
+    @Test
+    void aDeadRegionFailsAloneAndItsPeersStayHealthyAtEverySecond() {
+        InMemoryCanaryStore multi = new InMemoryCanaryStore(time, time);
+        SetProbe sessions = multiWriter(multi, List.of(US, EU, AP));
+        RegionHealth health = health(List.of(probe, sessions));
+        run(health, 3);
+        ConnectException refused = new ConnectException("Connection refused");
+        store.fail(EU, refused);
+        multi.fail(EU, refused);
+        runHealthy(health, 180, US, AP);
+        RegionHealth.Status eu = health.status(EU).orElseThrow();
+        assertThat(eu.healthy()).isFalse();
+        assertThat(eu.verdict()).isEqualTo(RegionHealth.Verdict.FAIL);
+        assertThat(eu.body()).startsWith("FAIL eu-west-1: ").contains("memory/sessions endpoint in eu-west-1 failing")
+                .contains("memory/orders endpoint in eu-west-1 failing");
+
+        store.fail(EU, null);
+        multi.fail(EU, null);
+        run(health, 3);
+        assertThat(health.status(EU).orElseThrow().healthy()).isTrue();
+    }
+
+    @Test
+    void aCutOffRegionWhoseEndpointStillAnswersIsBlamedFromThePairsAround() {
+        InMemoryCanaryStore multi = new InMemoryCanaryStore(time, time);
+        SetProbe sessions = multiWriter(multi, List.of(US, EU, AP));
+        RegionHealth health = health(List.of(sessions));
+        run(health, 3);
+        for (String other : List.of(US, AP)) {
+            multi.pause(EU, other).pause(other, EU);
+        }
+        runHealthy(health, 60, US, AP);
+        RegionHealth.Status eu = health.status(EU).orElseThrow();
+        assertThat(eu.healthy()).isFalse();
+        assertThat(eu.body()).contains("eu-west-1->us-east-1 lag").contains("replication out of eu-west-1 stalls to every target")
+                .contains("us-east-1->eu-west-1 lag").contains("replication into eu-west-1 stalls from every source");
+    }
+
+    @Test
+    void inATwoRegionSetAStalledPairCountsAgainstItsTargetAndSaysItIsAmbiguous() {
+        InMemoryCanaryStore two = new InMemoryCanaryStore(time, time);
+        SetProbe pair = multiWriter(two, List.of(US, EU));
+        RegionHealth health = health(List.of(pair));
+        run(health, 3);
+        two.pause(US, EU);
+        runHealthy(health, 20, US);
+        assertThat(health.status(EU).orElseThrow().body()).startsWith("FAIL eu-west-1: ")
+                .contains("ambiguous: counted against the target, whose data is stale");
+    }
+
+    @Test
+    void aDeadPrimaryFailsItsRegionOnlyAndADeadReplicaIsSeenWhileNothingIsWritten() {
+        RegionHealth health = health(List.of(probe));
+        run(health, 3);
+        store.fail(US, new ConnectException("Connection refused"));
+        runHealthy(health, 30, EU, AP);
+        assertThat(health.status(US).orElseThrow().healthy()).isFalse();
+        // now the eu-west-1 replica dies too: nothing is written, yet it is read once an interval
+        store.fail(EU, new ConnectException("Connection refused"));
+        run(health, 8);
+        RegionHealth.Status eu = health.status(EU).orElseThrow();
+        assertThat(eu.healthy()).as(eu.body()).isFalse();
+        assertThat(eu.body()).contains("memory/orders endpoint in eu-west-1 failing");
+        assertThat(health.status(AP).orElseThrow().healthy()).isTrue();
+    }
+
+    @Test
+    void aWriterThatFailsWhileItsRegionStillAnswersReadsIsNotMasked() {
+        InMemoryCanaryStore multi = new InMemoryCanaryStore(time, time);
+        SetProbe sessions = multiWriter(multi, List.of(US, EU, AP));
+        RegionHealth health = health(List.of(sessions));
+        run(health, 3);
+        multi.failWrites(EU, new RuntimeException("AccessDenied"));
+        runHealthy(health, 20, US, AP);
+        RegionHealth.Status eu = health.status(EU).orElseThrow();
+        assertThat(eu.healthy()).as(eu.body()).isFalse();
+        assertThat(eu.body()).contains("memory/sessions no canary written in eu-west-1 for");
     }
 }
