@@ -36,7 +36,7 @@ public final class Main {
               check-config FILE             validate FILE: exit 0, or 1 listing every error with its field
               compare [--short]             replag beside postgres_exporter, mysqld_exporter and pt-heartbeat
                                             on the lab (docs/comparison.md; scripts/compare writes it)
-              accuracy [--short] [--geography none|demo|remote:MS[,...]]
+              accuracy [--short] [--geography none|demo|remote:MS[,...]] [--delays MS[,...]]
                                             injected delays 0.25, 1 and 3.7 s on every lab link, with replag
                                             near and far, checked against the lab's observer of the truth
                                             (docs/performance.md; scripts/accuracy writes it)
@@ -175,7 +175,7 @@ public final class Main {
         int port = 9478;
         String host = "127.0.0.1";
         String geographySpec = "demo";
-        String home = Demo.PRIMARY;
+        String home = null;
         while (!args.isEmpty()) {
             String a = args.pop();
             switch (a) {
@@ -189,8 +189,8 @@ public final class Main {
         }
         Geography geography;
         try {
-            geography = Geography.parse(geographySpec, Demo.REGIONS, home);
-            if (geography.enabled() && !home.equals(Geography.ELSEWHERE)) {
+            geography = Geography.parse(geographySpec, Demo.REGIONS, home == null ? Demo.PRIMARY : home);
+            if (geography.enabled() && home != null) {
                 geography.home(home);
             }
         } catch (IllegalArgumentException e) {

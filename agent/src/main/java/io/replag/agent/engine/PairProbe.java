@@ -41,7 +41,6 @@ final class PairProbe {
     private long gapMicros;
     private long pollTimer = -1;
     private long nativeTimer = -1;
-    private long heartbeatTimer = -1;
     private long earlyTimer = -1;
     private int readsInFlight;
     private boolean lastReadFailed;
@@ -86,19 +85,16 @@ final class PairProbe {
     }
 
     void start() {
-        ctx.loop.execute(() -> {
-            scheduleNative(0);
-            scheduleHeartbeat();
-        });
+        ctx.loop.execute(() -> scheduleNative(0));
     }
 
     void stop() {
-        for (long timer : new long[] {pollTimer, nativeTimer, heartbeatTimer, earlyTimer}) {
+        for (long timer : new long[] {pollTimer, nativeTimer, earlyTimer}) {
             if (timer >= 0) {
                 ctx.loop.cancel(timer);
             }
         }
-        pollTimer = nativeTimer = heartbeatTimer = earlyTimer = -1;
+        pollTimer = nativeTimer = earlyTimer = -1;
     }
 
     /**
@@ -178,19 +174,13 @@ final class PairProbe {
         schedulePoll(gapMicros);
     }
 
-    /** Once an interval: read if nothing else did, so that the target's health never depends on the writer. */
-    private void scheduleHeartbeat() {
-        if (!ctx.stopped) {
-            heartbeatTimer = ctx.loop.schedule(intervalMicros, () -> {
-                heartbeatTimer = -1;
-                if (ctx.stopped) {
-                    return;
-                }
-                if (readsInFlight == 0 && ctx.nowMicros() - lastReadStartMicros >= intervalMicros) {
-                    read();
-                }
-                scheduleHeartbeat();
-            });
+    /**
+     * Called once an interval (one timer per set, not per pair): reads the target if nothing else
+     * did, so that the target's health never depends on the writer.
+     */
+    void readIfIdle() {
+        if (!ctx.stopped && readsInFlight == 0 && ctx.nowMicros() - lastReadStartMicros >= intervalMicros) {
+            read();
         }
     }
 

@@ -16,6 +16,7 @@ public final class SetProbe {
     private final SetContext ctx;
     private final List<SourceWriter> writers = new ArrayList<>();
     private final List<PairProbe> pairs = new ArrayList<>();
+    private long idleReads = -1;
 
     public SetProbe(ReplicationSet set, CanaryStore store, EventLoop loop, WallClock clock,
                     ReplagMetrics metrics, String agent) {
@@ -43,6 +44,18 @@ public final class SetProbe {
     public void start() {
         pairs.forEach(PairProbe::start);
         writers.forEach(SourceWriter::start);
+        ctx.loop.execute(this::scheduleIdleReads);
+    }
+
+    /** One timer per set and interval reads every target nothing else read: a dead replica shows whatever the writer does. */
+    private void scheduleIdleReads() {
+        if (!ctx.stopped) {
+            idleReads = ctx.loop.schedule(ctx.set.timing().interval().toNanos() / 1_000, () -> {
+                idleReads = -1;
+                pairs.forEach(PairProbe::readIfIdle);
+                scheduleIdleReads();
+            });
+        }
     }
 
     /**
@@ -54,6 +67,9 @@ public final class SetProbe {
         ctx.loop.execute(() -> {
             writers.forEach(SourceWriter::stop);
             pairs.forEach(PairProbe::stop);
+            if (idleReads >= 0) {
+                ctx.loop.cancel(idleReads);
+            }
         });
         return ctx.store.close();
     }

@@ -62,10 +62,18 @@ public final class LabAccuracy {
         Plan plan = Plan.FULL;
         List<String> list = new ArrayList<>(args);
         List<String> geographies = null;
+        List<Long> delays = null;
         for (int i = 0; i < list.size(); i++) {
             String a = list.get(i);
             if (a.equals("--short")) {
                 plan = Plan.SHORT;
+            } else if (a.equals("--delays") && i + 1 < list.size()) {
+                try {
+                    delays = Arrays.stream(list.get(++i).split(",")).map(Long::parseLong).toList();
+                } catch (NumberFormatException e) {
+                    err.println("replag accuracy: --delays: milliseconds separated by commas, found \"" + list.get(i) + "\"");
+                    return 2;
+                }
             } else if (a.equals("--geography") && i + 1 < list.size()) {
                 geographies = Arrays.asList(list.get(++i).split(","));
                 for (String g : geographies) {
@@ -77,13 +85,11 @@ public final class LabAccuracy {
                     }
                 }
             } else {
-                err.println("replag accuracy: unknown option \"" + a + "\" (--short, --geography none|demo|remote:MS[,...])");
+                err.println("replag accuracy: unknown option \"" + a + "\" (--short, --geography none|demo|remote:MS[,...], --delays MS[,...])");
                 return 2;
             }
         }
-        if (geographies != null) {
-            plan = new Plan(geographies, plan.delaysMs(), plan.window());
-        }
+        plan = new Plan(geographies != null ? geographies : plan.geographies(), delays != null ? delays : plan.delaysMs(), plan.window());
         try {
             out.print(run(plan, err));
             return 0;
@@ -111,6 +117,8 @@ public final class LabAccuracy {
                     for (String g : plan.geographies) {
                         geography.preset(g, Demo.PRIMARY);
                         log.println("accuracy: geography " + g + ", round trips " + geography.matrix());
+                        // replag's distance estimates (the fastest of each endpoint's last 8 calls) catch up within 8 writes
+                        LockSupport.parkNanos(Duration.ofSeconds(10).toNanos());
                         for (long delay : plan.delaysMs) {
                             log.println("accuracy: every link delayed " + delay + " ms");
                             for (LabStore store : lab.stores()) {
@@ -168,6 +176,10 @@ public final class LabAccuracy {
                         a.lowerMicros() / 1e3, a.upperMicros() / 1e3, a.method().label());
             }
             error.add((a.latencyMicros() - middle) / 1e3);
+            if (System.getenv("REPLAG_ACCURACY_TRACE") != null) {
+                log.printf(Locale.ROOT, "trace %s %s %s->%s seq %d: replag [%.1f, %.1f] truth [%.1f, %.1f]%n", geography, store, s.source,
+                        s.target, a.seq(), a.lowerMicros() / 1e3, a.upperMicros() / 1e3, t.get().lowerMicros() / 1e3, t.get().upperMicros() / 1e3);
+            }
             width.add(t.get().widthMicros() / 1e3);
         }
         String method = methods.entrySet().stream().max(Map.Entry.comparingByValue()).map(Map.Entry::getKey).orElse("");

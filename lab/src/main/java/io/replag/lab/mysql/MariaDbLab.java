@@ -305,13 +305,14 @@ public final class MariaDbLab implements LabStore {
         }
         boolean paused = change.paused().orElse(link.paused);
         if (delay != link.delayMs) {
-            // whole seconds: MASTER_DELAY, as an operator would set it; otherwise the binlog stream is held back, as a slow network does
-            long masterDelay = delay % 1000 == 0 ? delay / 1000 : 0;
+            // whole seconds: MASTER_DELAY, as an operator would set it; the rest of a second holds the binlog
+            // stream back, as a slow network does (a whole stream delay of seconds would outlast the server's connect timeout)
+            long masterDelay = delay / 1000;
             if (masterDelay != link.masterDelaySeconds) {
                 sql(target, "STOP SLAVE", "CHANGE MASTER TO MASTER_DELAY=" + masterDelay, link.paused ? "START SLAVE IO_THREAD" : "START SLAVE");
                 link.masterDelaySeconds = masterDelay;
             }
-            link.streamDelayMs = delay % 1000 == 0 ? 0 : delay;
+            link.streamDelayMs = delay % 1000;
             link.delayMs = delay;
         }
         if (paused != link.paused) {
