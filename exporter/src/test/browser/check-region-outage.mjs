@@ -1,15 +1,11 @@
 // Checks the status page while a whole region is down, in headless Chromium:
 //   node check-region-outage.mjs <base url> <screenshot.png> <region that is down>
 // Prints one JSON line with what it saw; the Java test (RegionOutageIT) asserts on it.
-import { chromium } from "playwright-core";
+import { launch } from "./chromium.mjs";
 
 const [base, screenshot, region] = process.argv.slice(2);
 const result = {};
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-  args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync"],
-});
+const browser = await launch();
 try {
   const page = await browser.newPage({ viewport: { width: 1400, height: 1600 } });
   page.on("pageerror", e => { result.pageError = String(e); });

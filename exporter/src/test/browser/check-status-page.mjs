@@ -1,16 +1,12 @@
 // Checks replag's status page in headless Chromium (Debian's, no browser download):
 //   node check-status-page.mjs <base url> <screenshot.png> <store/resource/source/target to pause>
 // Prints one JSON line with what it saw; the Java test (StatusPageIT) asserts on it.
-import { chromium } from "playwright-core";
+import { launch } from "./chromium.mjs";
 
 const [base, screenshot, pairToPause] = process.argv.slice(2);
 const [store, , source, target] = pairToPause.split("/");
 const result = {};
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-  args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync"],
-});
+const browser = await launch();
 try {
   const page = await browser.newPage({ viewport: { width: 1300, height: 1100 } });
   page.on("pageerror", e => { result.pageError = String(e); });

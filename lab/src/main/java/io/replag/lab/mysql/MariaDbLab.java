@@ -4,6 +4,7 @@ import io.replag.lab.LabStore;
 import io.replag.lab.LinkChange;
 import io.replag.lab.LinkState;
 import io.replag.lab.ObservedCanary;
+import io.replag.lab.SqlObserver;
 import io.replag.lab.distance.DelayProxy;
 import io.replag.lab.distance.Geography;
 import org.slf4j.Logger;
@@ -209,42 +210,13 @@ public final class MariaDbLab implements LabStore {
         throw new IOException("mariadbd did not listen on " + port + " within 30 s; see " + log);
     }
 
-    private final Map<String, Connection> observers = new java.util.concurrent.ConcurrentHashMap<>();
-    private final java.util.Set<String> observedTables = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final SqlObserver observer = new SqlObserver(this::connect,
+            "SELECT count(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = '" + DATABASE + "' AND TABLE_NAME = 'replag_canary'",
+            "SELECT agent, source_region, seq FROM " + DATABASE + ".replag_canary");
 
     @Override
     public List<ObservedCanary> observe(String region) throws SQLException {
-        Connection c = observers.get(region);
-        if (c == null || c.isClosed()) {
-            c = connect(region);
-            observers.put(region, c);
-        }
-        List<ObservedCanary> out = new ArrayList<>();
-        if (!observedTables.contains(region)) {
-            // asked without an error: the driver logs every error answer, and the table comes only with replag's first write
-            try (java.sql.Statement s = c.createStatement(); java.sql.ResultSet rs = s.executeQuery(
-                    "SELECT count(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = '" + DATABASE + "' AND TABLE_NAME = 'replag_canary'")) {
-                rs.next();
-                if (rs.getInt(1) == 0) {
-                    return out;
-                }
-                observedTables.add(region);
-            }
-        }
-        try (java.sql.Statement s = c.createStatement();
-             java.sql.ResultSet rs = s.executeQuery("SELECT agent, source_region, seq FROM " + DATABASE + ".replag_canary")) {
-            while (rs.next()) {
-                out.add(new ObservedCanary(rs.getString(1), rs.getString(2), rs.getLong(3)));
-            }
-        } catch (SQLException e) {
-            if (e.getErrorCode() == 1146) {
-                return out; // replag has not created its table yet
-            }
-            observers.remove(region);
-            c.close();
-            throw e;
-        }
-        return out;
+        return observer.observe(region);
     }
 
     /** An administrative JDBC connection to a region's server, for tests and tools beside replag. */
@@ -358,13 +330,7 @@ public final class MariaDbLab implements LabStore {
     @Override
     public synchronized void close() {
         replicationDistance.values().forEach(DelayProxy::close);
-        observers.values().forEach(c -> {
-            try {
-                c.close();
-            } catch (SQLException ignored) {
-                // the server goes too
-            }
-        });
+        observer.close();
         processes.values().forEach(Process::destroy);
         for (Process p : processes.values()) {
             try {

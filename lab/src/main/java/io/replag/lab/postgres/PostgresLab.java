@@ -4,6 +4,7 @@ import io.replag.lab.LabStore;
 import io.replag.lab.LinkChange;
 import io.replag.lab.LinkState;
 import io.replag.lab.ObservedCanary;
+import io.replag.lab.SqlObserver;
 import io.replag.lab.distance.DelayProxy;
 import io.replag.lab.distance.Geography;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
@@ -239,31 +240,13 @@ public final class PostgresLab implements LabStore {
         return server.getPostgresDatabase().getConnection();
     }
 
-    /** The observer's own connections, one per region, opened on first use. */
-    private final Map<String, Connection> observers = new java.util.concurrent.ConcurrentHashMap<>();
+    private final SqlObserver observer = new SqlObserver(this::connect,
+            "SELECT count(*) FROM information_schema.tables WHERE table_name = '" + CANARY_TABLE + "'",
+            "SELECT agent, source_region, seq FROM " + CANARY_TABLE);
 
     @Override
     public List<ObservedCanary> observe(String region) throws SQLException {
-        Connection c = observers.get(region);
-        if (c == null || c.isClosed()) {
-            c = connect(region);
-            observers.put(region, c);
-        }
-        List<ObservedCanary> out = new ArrayList<>();
-        try (Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("SELECT agent, source_region, seq FROM " + CANARY_TABLE)) {
-            while (rs.next()) {
-                out.add(new ObservedCanary(rs.getString(1), rs.getString(2), rs.getLong(3)));
-            }
-        } catch (SQLException e) {
-            if ("42P01".equals(e.getSQLState())) {
-                return out; // replag has not created its table yet
-            }
-            observers.remove(region);
-            c.close();
-            throw e;
-        }
-        return out;
+        return observer.observe(region);
     }
 
     @Override
@@ -329,13 +312,7 @@ public final class PostgresLab implements LabStore {
     @Override
     public synchronized void close() {
         replicationDistance.values().forEach(DelayProxy::close);
-        observers.values().forEach(c -> {
-            try {
-                c.close();
-            } catch (SQLException ignored) {
-                // the server goes too
-            }
-        });
+        observer.close();
         List<String> regions = new ArrayList<>(servers.keySet());
         for (int i = regions.size() - 1; i >= 0; i--) {
             try {
