@@ -114,6 +114,15 @@ public final class DynamoDbCanaryStore implements CanaryStore {
         item.put("written_at_us", AttributeValue.fromN(Long.toString(canary.writtenAtMicros())));
         item.put("agent", AttributeValue.fromS(canary.key().agent()));
         item.put("source_region", AttributeValue.fromS(canary.key().sourceRegion()));
+        if (!canary.writer().isEmpty()) {
+            // what an agent in another region needs to bound this canary without having written it
+            item.put("writer", AttributeValue.fromS(canary.writer()));
+            item.put("clock_error_us", AttributeValue.fromN(Long.toString(canary.clockErrorMicros())));
+        }
+        if (canary.boundsPrevious()) {
+            item.put("prev_seq", AttributeValue.fromN(Long.toString(canary.prevSeq())));
+            item.put("prev_committed_us", AttributeValue.fromN(Long.toString(canary.prevCommittedMicros())));
+        }
         options.ttlAttribute().ifPresent(ttl -> item.put(ttl, AttributeValue.fromN(
                 Long.toString(canary.writtenAtMicros() / 1_000_000 + options.ttl().toSeconds()))));
         PutItemRequest put = PutItemRequest.builder().tableName(options.table()).item(item)
@@ -132,15 +141,22 @@ public final class DynamoDbCanaryStore implements CanaryStore {
     @Override
     public Future<Sighting> read(String region, CanaryKey key) {
         GetItemRequest get = GetItemRequest.builder().tableName(options.table()).key(key(key)).consistentRead(true)
-                .projectionExpression("#seq, written_at_us").expressionAttributeNames(Map.of("#seq", "seq")).build();
+                .projectionExpression("#seq, written_at_us, writer, clock_error_us, prev_seq, prev_committed_us")
+                .expressionAttributeNames(Map.of("#seq", "seq")).build();
         return credentialsReady().compose(v -> Future.fromCompletionStage(client(region).getItem(get))).map(response -> {
             if (!response.hasItem() || response.item().isEmpty() || !response.item().containsKey("seq")) {
                 return Sighting.of(Optional.empty());
             }
-            long seq = Long.parseLong(response.item().get("seq").n());
-            AttributeValue at = response.item().get("written_at_us");
-            return Sighting.of(Optional.of(new Canary(key, seq, at == null ? 0 : Long.parseLong(at.n()))));
+            Map<String, AttributeValue> item = response.item();
+            return Sighting.of(Optional.of(new Canary(key, Long.parseLong(item.get("seq").n()), number(item, "written_at_us", 0),
+                    number(item, "clock_error_us", 0), item.containsKey("writer") ? item.get("writer").s() : "",
+                    number(item, "prev_seq", 0), number(item, "prev_committed_us", -1))));
         });
+    }
+
+    private static long number(Map<String, AttributeValue> item, String name, long absent) {
+        AttributeValue v = item.get(name);
+        return v == null || v.n() == null ? absent : Long.parseLong(v.n());
     }
 
     @Override

@@ -23,9 +23,9 @@ import java.util.List;
  *
  * <p>The target is also read once an interval when nothing else reads it (the source writes
  * nothing, or everything was seen), so that a dead target shows as down whatever the writer does.
- * Also reads the store's native lag figure for the pair at its own interval.
+ * The store's native figures for the pair are read beside ({@link NativeFigures}).
  */
-final class PairProbe {
+final class PairProbe implements PairReader {
     /** Reads of one pair in flight at once: at a 300 ms round trip the default schedule has about 7. */
     static final int MAX_READS_IN_FLIGHT = 8;
 
@@ -34,13 +34,13 @@ final class PairProbe {
     private final CanaryKey key;
     private final LagTracker tracker = new LagTracker();
     private final PairMeters meters;
+    private final NativeFigures natives;
     private final PollSchedule poll;
     private final long deadlineMicros;
     private final long intervalMicros;
 
     private long gapMicros;
     private long pollTimer = -1;
-    private long nativeTimer = -1;
     private long earlyTimer = -1;
     private int readsInFlight;
     private boolean lastReadFailed;
@@ -59,11 +59,13 @@ final class PairProbe {
         this.deadlineMicros = ctx.set.timing().deadline().toNanos() / 1_000;
         this.intervalMicros = ctx.set.timing().interval().toNanos() / 1_000;
         this.meters = ctx.metrics.pair(ctx.set.store(), ctx.set.name(), pair.source(), pair.target());
+        this.natives = new NativeFigures(ctx, pair, meters);
         meters.lagNow(this::lagNowSeconds);
         ctx.health(pair.target());
     }
 
-    ReplicationPair pair() {
+    @Override
+    public ReplicationPair pair() {
         return pair;
     }
 
@@ -71,30 +73,36 @@ final class PairProbe {
         return tracker;
     }
 
-    PairMeters meters() {
+    @Override
+    public PairMeters meters() {
         return meters;
     }
 
-    boolean firstReadDone() {
+    @Override
+    public boolean firstReadDone() {
         return firstReadDone;
     }
 
-    double lagNowSeconds() {
+    @Override
+    public double lagNowSeconds() {
         long lag = tracker.lagNowMicros(ctx.nowMicros());
         return lag < 0 ? Double.NaN : lag / 1e6;
     }
 
-    void start() {
-        ctx.loop.execute(() -> scheduleNative(0));
+    @Override
+    public void start() {
+        natives.start();
     }
 
-    void stop() {
-        for (long timer : new long[] {pollTimer, nativeTimer, earlyTimer}) {
+    @Override
+    public void stop() {
+        for (long timer : new long[] {pollTimer, earlyTimer}) {
             if (timer >= 0) {
                 ctx.loop.cancel(timer);
             }
         }
-        pollTimer = nativeTimer = earlyTimer = -1;
+        pollTimer = earlyTimer = -1;
+        natives.stop();
     }
 
     /**
@@ -178,7 +186,8 @@ final class PairProbe {
      * Called once an interval (one timer per set, not per pair): reads the target if nothing else
      * did, so that the target's health never depends on the writer.
      */
-    void readIfIdle() {
+    @Override
+    public void readIfIdle() {
         if (!ctx.stopped && readsInFlight == 0 && ctx.nowMicros() - lastReadStartMicros >= intervalMicros) {
             read();
         }
@@ -216,28 +225,4 @@ final class PairProbe {
         }
     }
 
-    private void scheduleNative(long delayMicros) {
-        if (!ctx.stopped) {
-            nativeTimer = ctx.loop.schedule(delayMicros, this::readNative);
-        }
-    }
-
-    private void readNative() {
-        nativeTimer = -1;
-        if (ctx.stopped) {
-            return;
-        }
-        ctx.call("native", pair.target(), () -> ctx.store.readNativeLag(pair.source(), pair.target()))
-                .onSuccess(meters::nativeLags)
-                // an old figure must not pass for a current one
-                .onFailure(e -> meters.nativeLagUnknown())
-                // a second call only for stores that count operations (S3): one timer and promise less per pair otherwise
-                .compose(v -> ctx.store.reportsNativeOperations()
-                        ? ctx.call("native", pair.target(), () -> ctx.store.readNativeOperations(pair.source(), pair.target()))
-                                .onSuccess(meters::nativeOperations)
-                                .onFailure(e -> meters.nativeOperations(java.util.Map.of()))
-                                .<Void>mapEmpty()
-                        : Future.<Void>succeededFuture())
-                .onComplete(ar -> scheduleNative(ctx.set.timing().nativeInterval().toNanos() / 1_000));
-    }
 }

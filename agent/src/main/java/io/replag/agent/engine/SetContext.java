@@ -26,12 +26,18 @@ final class SetContext {
     final ReplagMetrics metrics;
     final String agent;
     final ArrivalListener arrivals;
+    /** Where this agent runs in per-region mode (it writes only there and reads only there); null in single-process mode. */
+    final String localRegion;
+    /** This agent's clock error bound, stamped on its canaries and added to what it reads. */
+    final io.replag.agent.clock.ClockBound clockBound;
     private final Map<String, EndpointHealth> health = new ConcurrentHashMap<>();
     private final Map<String, RoundTrip> roundTrips = new java.util.HashMap<>();
     volatile boolean stopped;
 
     SetContext(ReplicationSet set, CanaryStore store, EventLoop loop, WallClock clock, ReplagMetrics metrics, String agent,
-               ArrivalListener arrivals) {
+               ArrivalListener arrivals, String localRegion, io.replag.agent.clock.ClockBound clockBound) {
+        this.localRegion = localRegion;
+        this.clockBound = clockBound;
         this.arrivals = arrivals;
         this.set = set;
         this.store = store;
@@ -87,6 +93,15 @@ final class SetContext {
     long oneWayMicros(String region) {
         RoundTrip rt = roundTrips.get(region);
         return rt == null ? 0 : rt.oneWayMicros();
+    }
+
+    boolean perRegion() {
+        return localRegion != null;
+    }
+
+    /** This agent's id as stamped on its canaries: {@code name@region}, or the name alone. */
+    String writerId() {
+        return localRegion == null ? agent : agent + "@" + localRegion;
     }
 
     long nowMicros() {

@@ -1,5 +1,6 @@
 package io.replag.agent.engine;
 
+import io.replag.agent.clock.ClockBound;
 import io.replag.agent.config.ReplicationPair;
 import io.replag.agent.config.ReplicationSet;
 import io.replag.agent.metrics.ReplagMetrics;
@@ -15,7 +16,7 @@ import java.util.List;
 public final class SetProbe {
     private final SetContext ctx;
     private final List<SourceWriter> writers = new ArrayList<>();
-    private final List<PairProbe> pairs = new ArrayList<>();
+    private final List<PairReader> pairs = new ArrayList<>();
     private long idleReads = -1;
 
     public SetProbe(ReplicationSet set, CanaryStore store, EventLoop loop, WallClock clock,
@@ -25,15 +26,37 @@ public final class SetProbe {
 
     public SetProbe(ReplicationSet set, CanaryStore store, EventLoop loop, WallClock clock,
                     ReplagMetrics metrics, String agent, ArrivalListener arrivals) {
-        this.ctx = new SetContext(set, store, loop, clock, metrics, agent, arrivals);
+        this(set, store, loop, clock, metrics, agent, arrivals, null, ClockBound.fixed(0));
+    }
+
+    /**
+     * @param localRegion where this agent runs in per-region mode: it writes only that region's
+     *                    canaries and reads only in that region, the pairs into it; null for
+     *                    single-process mode (every writer, every pair)
+     * @param clockBound  this agent's clock error bound
+     */
+    public SetProbe(ReplicationSet set, CanaryStore store, EventLoop loop, WallClock clock,
+                    ReplagMetrics metrics, String agent, ArrivalListener arrivals, String localRegion, ClockBound clockBound) {
+        this.ctx = new SetContext(set, store, loop, clock, metrics, agent, arrivals, localRegion, clockBound);
         metrics.probeInterval(set.store(), set.name(), set.timing().interval());
+        List<PairProbe> local = new ArrayList<>();
         for (ReplicationPair pair : set.pairs()) {
-            pairs.add(new PairProbe(ctx, pair));
+            if (localRegion == null) {
+                PairProbe probe = new PairProbe(ctx, pair);
+                local.add(probe);
+                pairs.add(probe);
+            } else if (pair.target().equals(localRegion)) {
+                pairs.add(new RemotePairProbe(ctx, pair));
+            }
         }
         long seed = (agent + "/" + set.name()).hashCode();
         for (String source : set.sourceRegions()) {
-            List<PairProbe> fromSource = pairs.stream().filter(p -> p.pair().source().equals(source)).toList();
-            writers.add(new SourceWriter(ctx, source, fromSource, seed++));
+            if (localRegion == null || source.equals(localRegion)) {
+                List<PairProbe> fromSource = local.stream().filter(p -> p.pair().source().equals(source)).toList();
+                writers.add(new SourceWriter(ctx, source, fromSource, seed++));
+            } else {
+                seed++;
+            }
         }
     }
 
@@ -42,7 +65,7 @@ public final class SetProbe {
     }
 
     public void start() {
-        pairs.forEach(PairProbe::start);
+        pairs.forEach(PairReader::start);
         writers.forEach(SourceWriter::start);
         ctx.loop.execute(this::scheduleIdleReads);
     }
@@ -52,7 +75,7 @@ public final class SetProbe {
         if (!ctx.stopped) {
             idleReads = ctx.loop.schedule(ctx.set.timing().interval().toNanos() / 1_000, () -> {
                 idleReads = -1;
-                pairs.forEach(PairProbe::readIfIdle);
+                pairs.forEach(PairReader::readIfIdle);
                 scheduleIdleReads();
             });
         }
@@ -66,7 +89,7 @@ public final class SetProbe {
         ctx.stopped = true;
         ctx.loop.execute(() -> {
             writers.forEach(SourceWriter::stop);
-            pairs.forEach(PairProbe::stop);
+            pairs.forEach(PairReader::stop);
             if (idleReads >= 0) {
                 ctx.loop.cancel(idleReads);
             }
@@ -81,9 +104,10 @@ public final class SetProbe {
                 return false;
             }
         }
-        for (PairProbe p : pairs) {
-            SourceWriter w = writers.get(ctx.set.sourceRegions().indexOf(p.pair().source()));
-            if (w.anyWriteSucceeded() && !p.firstReadDone()) {
+        for (PairReader p : pairs) {
+            boolean written = writers.stream().filter(w -> w.region().equals(p.pair().source())).findFirst()
+                    .map(SourceWriter::anyWriteSucceeded).orElse(true);
+            if (written && !p.firstReadDone()) {
                 return false;
             }
         }

@@ -45,6 +45,9 @@ final class SourceWriter {
     private volatile boolean anyWriteSucceeded;
     /** When the last write was acknowledged, or when the writer started if none was; on the engine's wall clock. */
     private volatile long lastWrittenMicros = -1;
+    /** The last canary acknowledged and when it had certainly committed: stamped on the next one in per-region mode. */
+    private long lastCommittedSeq;
+    private long lastCommittedMicros = -1;
 
     SourceWriter(SetContext ctx, String region, List<PairProbe> pairs, long seed) {
         this.ctx = ctx;
@@ -122,7 +125,11 @@ final class SourceWriter {
         if (dueMicros >= 0) {
             scheduleDelay.record(Math.max(0, ctx.nowMicros() - dueMicros), TimeUnit.MICROSECONDS);
         }
-        Canary canary = new Canary(key, nextSeq++, ctx.nowMicros());
+        long now = ctx.nowMicros();
+        // per-region mode: the agents that read it never see this write's answer, so the record says what they need
+        Canary canary = ctx.perRegion()
+                ? new Canary(key, nextSeq++, now, ctx.clockBound.errorBoundMicros(), ctx.writerId(), lastCommittedSeq, lastCommittedMicros)
+                : new Canary(key, nextSeq++, now);
         for (PairProbe pair : pairs) {
             pair.sending(canary);
         }
@@ -134,6 +141,9 @@ final class SourceWriter {
                     anyWriteSucceeded = true;
                     long ack = ctx.nowMicros();
                     lastWrittenMicros = ack;
+                    lastCommittedSeq = canary.seq();
+                    // on the clock the record's time is on: the server's reading after the commit, else the acknowledgement
+                    lastCommittedMicros = writeAt.known() ? writeAt.latestMicros() : ack;
                     for (PairProbe pair : pairs) {
                         pair.written(canary, ack, writeAt);
                     }

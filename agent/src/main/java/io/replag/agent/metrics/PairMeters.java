@@ -20,6 +20,7 @@ public final class PairMeters {
     private final Counter written;
     private final Counter arrived;
     private final Counter missed;
+    private Counter anomalies;
     private volatile double lastWriteSeconds = Double.NaN;
     private volatile double lastArrivalSeconds = Double.NaN;
     private volatile double uncertaintySeconds = Double.NaN;
@@ -70,8 +71,23 @@ public final class PairMeters {
     }
 
     public void written(long writtenAtMicros) {
-        written.increment();
+        written(writtenAtMicros, 1);
+    }
+
+    /** {@code count} canaries written, the newest at {@code writtenAtMicros}. */
+    public void written(long writtenAtMicros, long count) {
+        written.increment(count);
         lastWriteSeconds = writtenAtMicros / 1e6;
+    }
+
+    /** Arrivals whose interval the clocks' bounds could not hold (the hit before the write): never exported as latency. */
+    public void clockAnomalies(int count) {
+        if (anomalies == null) {
+            anomalies = Counter.builder("replag.clock.anomalies")
+                    .description("Arrivals that the agents' clocks put before their write by more than their error bounds allow")
+                    .tags(tags).register(registry);
+        }
+        anomalies.increment(count);
     }
 
     public void arrived(long latencyMicros, long uncertaintyMicros, long seenAtMicros, String method) {

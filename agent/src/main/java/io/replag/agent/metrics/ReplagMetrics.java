@@ -64,6 +64,13 @@ public final class ReplagMetrics {
                 .register(registry);
     }
 
+    /** This agent's clock error bound, read at scrape time. */
+    public void clockErrorBound(java.util.function.LongSupplier micros) {
+        Gauge.builder("replag.clock.error.bound.seconds", micros, m -> m.getAsLong() / 1e6)
+                .description("Bound of this agent's clock error (chrony's, as AWS ClockBound derives it, or clock.max_error)")
+                .strongReference(true).register(registry);
+    }
+
     /** The set's configured canary interval, so that rules can scale with it (docs/metrics.md). */
     public void probeInterval(String store, String resource, Duration interval) {
         double seconds = interval.toNanos() / 1e9;

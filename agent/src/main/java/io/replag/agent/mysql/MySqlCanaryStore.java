@@ -16,6 +16,8 @@ import io.vertx.mysqlclient.MySQLException;
 import io.vertx.mysqlclient.SslMode;
 import io.vertx.sqlclient.ClientBuilder;
 import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Tuple;
+import io.replag.agent.spi.CanaryKey;
 import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
@@ -49,7 +51,8 @@ public final class MySqlCanaryStore extends SqlCanaryStore {
 
     private static Statements statements(ReplicationSet set) {
         String table = ((SqlOptions) set.options()).table();
-        return new Statements(MySqlSql.createTable(table), MySqlSql.write(table), MySqlSql.read(table), MySqlSql.AURORA_GLOBAL_STATUS,
+        return new Statements(MySqlSql.createTable(table), MySqlSql.write(table), MySqlSql.writeServerTimed(table), MySqlSql.read(table),
+                MySqlSql.AURORA_GLOBAL_STATUS,
                 MySqlSql.NOW_MICROS, MySqlSql.readTimed(table));
     }
 
@@ -81,6 +84,11 @@ public final class MySqlCanaryStore extends SqlCanaryStore {
         return iam == null
                 ? () -> Future.succeededFuture(connect)
                 : () -> iam.token(region, connect).map(token -> new MySQLConnectOptions(connect).setPassword(token));
+    }
+
+    @Override
+    protected Tuple readTimedArgs(CanaryKey key) {
+        return Tuple.of(key.agent(), key.sourceRegion(), key.agent(), committedRow(key.sourceRegion()));
     }
 
     @Override

@@ -31,6 +31,11 @@ final class MySqlSql {
                 + "seq = GREATEST(seq, VALUES(seq))";
     }
 
+    /** As {@link #write} with three parameters: written_at_us is the server's own clock as the row changes, no later than the commit. */
+    static String writeServerTimed(String table) {
+        return write(table).replace("VALUES (?, ?, ?, ?)", "VALUES (?, ?, ?, CAST(UNIX_TIMESTAMP(SYSDATE(6)) * 1000000 AS SIGNED))");
+    }
+
     static String read(String table) {
         return "SELECT seq, written_at_us FROM " + table + " WHERE agent = ? AND source_region = ?";
     }
@@ -45,8 +50,10 @@ final class MySqlSql {
      */
     static String readTimed(String table) {
         return "SELECT CAST(UNIX_TIMESTAMP(NOW(6)) * 1000000 AS SIGNED) AS t_from, c.seq, c.written_at_us, "
+                + "p.seq AS prev_seq, p.written_at_us AS prev_committed_us, "
                 + "CAST(UNIX_TIMESTAMP(SYSDATE(6)) * 1000000 AS SIGNED) AS t_to "
-                + "FROM (SELECT 1 AS one) AS o LEFT JOIN " + table + " AS c ON c.agent = ? AND c.source_region = ?";
+                + "FROM (SELECT 1 AS one) AS o LEFT JOIN " + table + " AS c ON c.agent = ? AND c.source_region = ? "
+                + "LEFT JOIN " + table + " AS p ON p.agent = ? AND p.source_region = ?";
     }
 
     /** MySQL 8.0.22+ and MariaDB 10.5.1+; older servers know only {@link #SLAVE_STATUS}. */

@@ -14,6 +14,8 @@ import io.vertx.pgclient.PgException;
 import io.vertx.pgclient.SslMode;
 import io.vertx.sqlclient.ClientBuilder;
 import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Tuple;
+import io.replag.agent.spi.CanaryKey;
 import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.SqlConnectOptions;
 
@@ -35,7 +37,7 @@ public final class PostgresCanaryStore extends SqlCanaryStore {
 
     private static Statements statements(ReplicationSet set) {
         String table = ((io.replag.agent.sql.SqlOptions) set.options()).table();
-        return new Statements(PostgresSql.createTable(table), PostgresSql.write(table), PostgresSql.read(table),
+        return new Statements(PostgresSql.createTable(table), PostgresSql.write(table), PostgresSql.writeServerTimed(table), PostgresSql.read(table),
                 PostgresSql.AURORA_GLOBAL_STATUS,
                 PostgresSql.NOW_MICROS, PostgresSql.readTimed(table));
     }
@@ -62,6 +64,11 @@ public final class PostgresCanaryStore extends SqlCanaryStore {
         return iam == null
                 ? () -> Future.succeededFuture(connect)
                 : () -> iam.token(region, connect).map(token -> new PgConnectOptions(connect).setPassword(token));
+    }
+
+    @Override
+    protected Tuple readTimedArgs(CanaryKey key) {
+        return Tuple.of(key.agent(), key.sourceRegion(), committedRow(key.sourceRegion()));
     }
 
     @Override

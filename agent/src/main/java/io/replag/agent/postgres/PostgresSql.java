@@ -26,6 +26,11 @@ final class PostgresSql {
                 + "WHERE c.seq < EXCLUDED.seq";
     }
 
+    /** As {@link #write} with three parameters: written_at_us is the server's own clock as the row changes, no later than the commit. */
+    static String writeServerTimed(String table) {
+        return write(table).replace("VALUES ($1, $2, $3, $4)", "VALUES ($1, $2, $3, (extract(epoch FROM clock_timestamp()) * 1000000)::bigint)");
+    }
+
     static String read(String table) {
         return "SELECT seq, written_at_us FROM " + table + " WHERE agent = $1 AND source_region = $2";
     }
@@ -42,8 +47,10 @@ final class PostgresSql {
      */
     static String readTimed(String table) {
         return "SELECT (extract(epoch FROM now()) * 1000000)::bigint AS t_from, c.seq, c.written_at_us, "
+                + "p.seq AS prev_seq, p.written_at_us AS prev_committed_us, "
                 + "(extract(epoch FROM clock_timestamp()) * 1000000)::bigint AS t_to "
-                + "FROM (SELECT 1) AS one LEFT JOIN " + table + " AS c ON c.agent = $1 AND c.source_region = $2";
+                + "FROM (SELECT 1) AS one LEFT JOIN " + table + " AS c ON c.agent = $1 AND c.source_region = $2 "
+                + "LEFT JOIN " + table + " AS p ON p.agent = $1 AND p.source_region = $3";
     }
 
     /**

@@ -53,6 +53,10 @@ public final class S3CanaryStore implements CanaryStore {
     static final String META_SEQ = "replag-seq";
     static final String META_WRITTEN_AT = "replag-written-at-us";
     static final String META_AGENT = "replag-agent";
+    static final String META_WRITER = "replag-writer";
+    static final String META_CLOCK_ERROR = "replag-clock-error-us";
+    static final String META_PREV_SEQ = "replag-prev-seq";
+    static final String META_PREV_COMMITTED = "replag-prev-committed-us";
 
     private final S3Options options;
     private final SdkAsyncHttpClient http;
@@ -102,10 +106,19 @@ public final class S3CanaryStore implements CanaryStore {
 
     @Override
     public Future<ServerTime> write(String region, Canary canary) {
-        Map<String, String> metadata = Map.of(
+        Map<String, String> metadata = new java.util.HashMap<>(Map.of(
                 META_SEQ, Long.toString(canary.seq()),
                 META_WRITTEN_AT, Long.toString(canary.writtenAtMicros()),
-                META_AGENT, canary.key().agent());
+                META_AGENT, canary.key().agent()));
+        if (!canary.writer().isEmpty()) {
+            // what an agent in another region needs to bound this canary without having written it
+            metadata.put(META_WRITER, canary.writer());
+            metadata.put(META_CLOCK_ERROR, Long.toString(canary.clockErrorMicros()));
+        }
+        if (canary.boundsPrevious()) {
+            metadata.put(META_PREV_SEQ, Long.toString(canary.prevSeq()));
+            metadata.put(META_PREV_COMMITTED, Long.toString(canary.prevCommittedMicros()));
+        }
         String body = "replag canary " + canary.key().agent() + " " + canary.key().sourceRegion() + " seq " + canary.seq() + "\n";
         return credentials.ready().compose(v -> Future.fromCompletionStage(client(region).putObject(b -> b
                         .bucket(options.bucket(region)).key(options.objectKey(canary.key().agent(), canary.key().sourceRegion()))
@@ -132,8 +145,13 @@ public final class S3CanaryStore implements CanaryStore {
         if (seq == null) {
             return Optional.empty(); // an object replag did not write
         }
-        String at = metadata.get(META_WRITTEN_AT);
-        return Optional.of(new Canary(key, Long.parseLong(seq), at == null ? 0 : Long.parseLong(at)));
+        return Optional.of(new Canary(key, Long.parseLong(seq), number(metadata, META_WRITTEN_AT, 0), number(metadata, META_CLOCK_ERROR, 0),
+                metadata.getOrDefault(META_WRITER, ""), number(metadata, META_PREV_SEQ, 0), number(metadata, META_PREV_COMMITTED, -1)));
+    }
+
+    private static long number(Map<String, String> metadata, String name, long absent) {
+        String v = metadata.get(name);
+        return v == null ? absent : Long.parseLong(v);
     }
 
     @Override

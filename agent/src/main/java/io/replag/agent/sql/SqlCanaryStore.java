@@ -45,12 +45,23 @@ public abstract class SqlCanaryStore implements CanaryStore {
     /**
      * The SQL of one engine; the table name is validated as an identifier at config load.
      *
+     * @param writeServerTimed as write, with three parameters: the server stamps written_at_us itself
      * @param nowMicros the server's clock in µs, read just before and just after each write
-     * @param readTimed the canary between two readings of the server's clock: columns t_from, seq, written_at_us, t_to
+     * @param readTimed the canary and the row that bounds its predecessor's commit, between two readings of
+     *                  the server's clock: columns t_from, seq, written_at_us, prev_seq, prev_committed_us, t_to;
+     *                  parameters from {@link SqlCanaryStore#readTimedArgs}
      */
-    public record Statements(String createTable, String write, String read, String auroraGlobalStatus,
+    public record Statements(String createTable, String write, String writeServerTimed, String read, String auroraGlobalStatus,
                              String nowMicros, String readTimed) {
     }
+
+    /** Where a writer records when its previous canary had committed: a second row of the same table, no new column. */
+    public static String committedRow(String sourceRegion) {
+        return sourceRegion + "#committed";
+    }
+
+    /** The parameters of {@link Statements#readTimed} for a canary key. */
+    protected abstract Tuple readTimedArgs(CanaryKey key);
 
     protected final SqlOptions options;
     private final Statements sql;
@@ -142,15 +153,21 @@ public abstract class SqlCanaryStore implements CanaryStore {
      */
     @Override
     public Future<ServerTime> write(String region, Canary canary) {
-        Tuple args = Tuple.of(canary.key().agent(), canary.key().sourceRegion(), canary.seq(), canary.writtenAtMicros());
         if (!options.serverClock()) {
+            Tuple args = Tuple.of(canary.key().agent(), canary.key().sourceRegion(), canary.seq(), canary.writtenAtMicros());
             return pool(region).preparedQuery(sql.write()).execute(args).compose(rows -> written(rows.rowCount(), canary, ServerTime.UNKNOWN));
         }
+        Tuple args = Tuple.of(canary.key().agent(), canary.key().sourceRegion(), canary.seq());
         return pool(region).withConnection(conn -> {
             Future<Long> before = conn.preparedQuery(sql.nowMicros()).execute().map(SqlCanaryStore::firstLong);
-            Future<Integer> rows = conn.preparedQuery(sql.write()).execute(args).map(r -> r.rowCount());
+            Future<Integer> rows = conn.preparedQuery(sql.writeServerTimed()).execute(args).map(r -> r.rowCount());
             Future<Long> after = conn.preparedQuery(sql.nowMicros()).execute().map(SqlCanaryStore::firstLong);
-            return Future.all(before, rows, after).compose(all -> written(rows.result(), canary,
+            // for an agent in another region, which cannot see this write's answer: the previous canary's commit, bounded
+            Future<Integer> previous = canary.boundsPrevious()
+                    ? conn.preparedQuery(sql.write()).execute(Tuple.of(canary.key().agent(), committedRow(canary.key().sourceRegion()),
+                            canary.prevSeq(), canary.prevCommittedMicros())).map(r -> r.rowCount())
+                    : Future.succeededFuture(0);
+            return Future.all(before, rows, after, previous).compose(all -> written(rows.result(), canary,
                     ServerTime.of(before.result(), after.result(), options.serverClockErrorMicros())));
         });
     }
@@ -172,10 +189,15 @@ public abstract class SqlCanaryStore implements CanaryStore {
                 return Sighting.of(it.hasNext() ? Optional.of(canary(key, it.next())) : Optional.empty());
             });
         }
-        return reader(region).preparedQuery(sql.readTimed()).execute(args).map(rows -> {
+        return reader(region).preparedQuery(sql.readTimed()).execute(readTimedArgs(key)).map(rows -> {
             Row row = rows.iterator().next();
             ServerTime at = ServerTime.of(row.getLong("t_from"), row.getLong("t_to"), options.serverClockErrorMicros());
-            return new Sighting(row.getValue("seq") == null ? Optional.empty() : Optional.of(canary(key, row)), at);
+            if (row.getValue("seq") == null) {
+                return new Sighting(Optional.empty(), at);
+            }
+            boolean previous = row.getValue("prev_seq") != null;
+            return new Sighting(Optional.of(new Canary(key, row.getLong("seq"), row.getLong("written_at_us"), options.serverClockErrorMicros(),
+                    "", previous ? row.getLong("prev_seq") : 0, previous ? row.getLong("prev_committed_us") : -1)), at);
         });
     }
 

@@ -77,7 +77,11 @@ class PostgresCanaryStoreTest {
                 .compose(v -> store.write("us-east-1", new Canary(KEY, 2, 222)))
                 .compose(v -> store.read("us-east-1", KEY))
                 .onComplete(ctx.succeeding(read -> ctx.verify(() -> {
-                    assertThat(read.canary()).contains(new Canary(KEY, 2, 222));
+                    Canary stored = read.canary().orElseThrow();
+                    assertThat(stored.seq()).isEqualTo(2);
+                    // with server clocks, the server stamps the write itself (no later than its commit), not replag's 222
+                    assertThat(stored.writtenAtMicros()).isCloseTo(nowMicros(), org.assertj.core.data.Offset.offset(60_000_000L));
+                    assertThat(stored.clockErrorMicros()).isEqualTo(SqlOptions.DEFAULT_SERVER_CLOCK_ERROR.toNanos() / 1000);
                     try (Connection c = server.getPostgresDatabase().getConnection(); Statement s = c.createStatement();
                          var rs = s.executeQuery("SELECT count(*) FROM " + table)) {
                         rs.next();
@@ -135,6 +139,26 @@ class PostgresCanaryStoreTest {
     }
 
     @Test
+    void aCanaryBoundsItsPredecessorsCommitInARowBesideIt(VertxTestContext ctx) {
+        store.prepareWriter("us-east-1")
+                .compose(v -> store.write("us-east-1", new Canary(KEY, 1, 1)))
+                .compose(first -> store.write("us-east-1", new Canary(KEY, 2, 2, 0, "replag@us-east-1", 1, first.latestMicros()))
+                        .compose(second -> store.read("us-east-1", KEY)).map(read -> {
+                            ctx.verify(() -> {
+                                Canary c = read.canary().orElseThrow();
+                                assertThat(c.seq()).isEqualTo(2);
+                                assertThat(c.boundsPrevious()).isTrue();
+                                assertThat(c.prevSeq()).isEqualTo(1);
+                                assertThat(c.prevCommittedMicros()).isEqualTo(first.latestMicros());
+                                assertThat(c.writtenAtMicros()).as("the second write is no earlier than the first's commit")
+                                        .isGreaterThanOrEqualTo(first.earliestMicros());
+                            });
+                            return read;
+                        }))
+                .onComplete(ctx.succeedingThenComplete());
+    }
+
+    @Test
     void clientClockModeAnswersWithoutServerTimes(Vertx vertx, VertxTestContext ctx) {
         PostgresCanaryStore client = new PostgresCanaryStore(vertx,
                 set(SqlOptions.builder().table(table).serverClock(false).build(), server.getPort()));
@@ -144,7 +168,7 @@ class PostgresCanaryStoreTest {
                     ctx.verify(() -> {
                         assertThat(writeAt.known()).isFalse();
                         assertThat(read.at().known()).isFalse();
-                        assertThat(read.canary().map(Canary::seq)).contains(7L);
+                        assertThat(read.canary()).as("replag's own time, with replag's clock").contains(new Canary(KEY, 7, 7));
                     });
                     return read;
                 }))

@@ -1,0 +1,192 @@
+package io.replag.agent.engine;
+
+import io.replag.agent.config.PollSchedule;
+import io.replag.agent.config.ReplicationPair;
+import io.replag.agent.metrics.PairMeters;
+import io.replag.agent.spi.Canary;
+import io.replag.agent.spi.CanaryKey;
+import io.replag.agent.spi.Sighting;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Reads one pair's target for canaries another agent writes (per-region mode: this agent runs in
+ * the target region, so every read is local). It cannot know when the next canary is written, so
+ * it reads by the source's cadence: from the earliest moment the next one may be sent (the newest
+ * seen, plus the interval less its jitter), at gaps growing from {@code poll.first}, until a newer
+ * one shows; and once an interval when nothing else reads. Each arrival's interval comes from
+ * {@link RemoteLagTracker}, with both agents' clock error bounds in it.
+ *
+ * <p>What it cannot know, it does not pretend: canaries written is the advance of the seq it sees,
+ * and a canary is missed when none newer than the last has shown by the deadline of the one the
+ * cadence promised (one per interval after that).
+ */
+final class RemotePairProbe implements PairReader {
+    private static final Logger LOG = LoggerFactory.getLogger(RemotePairProbe.class);
+
+    private final SetContext ctx;
+    private final ReplicationPair pair;
+    private final CanaryKey key;
+    private final PairMeters meters;
+    private final NativeFigures natives;
+    private final RemoteLagTracker tracker;
+    private final PollSchedule poll;
+    private final long intervalMicros;
+    private final long earliestNextMicros;
+    private final long deadlineMicros;
+
+    private long gapMicros;
+    private long pollTimer = -1;
+    private int readsInFlight;
+    private boolean lastReadFailed;
+    private long lastReadStartMicros = Long.MIN_VALUE;
+    private long missedSinceNewest;
+    private volatile boolean firstReadDone;
+    private boolean anomalyLogged;
+
+    RemotePairProbe(SetContext ctx, ReplicationPair pair) {
+        this.ctx = ctx;
+        this.pair = pair;
+        this.key = new CanaryKey(ctx.agent, pair.source());
+        this.poll = ctx.set.timing().poll();
+        this.intervalMicros = ctx.set.timing().interval().toNanos() / 1_000;
+        this.earliestNextMicros = (long) (intervalMicros * (1 - ctx.set.timing().jitter()));
+        this.deadlineMicros = ctx.set.timing().deadline().toNanos() / 1_000;
+        this.tracker = new RemoteLagTracker(ctx.clockBound.errorBoundMicros(), ctx.set.timing().requestTimeout().toNanos() / 1_000);
+        this.meters = ctx.metrics.pair(ctx.set.store(), ctx.set.name(), pair.source(), pair.target());
+        this.natives = new NativeFigures(ctx, pair, meters);
+        meters.lagNow(this::lagNowSeconds);
+        ctx.health(pair.target());
+    }
+
+    @Override
+    public ReplicationPair pair() {
+        return pair;
+    }
+
+    @Override
+    public PairMeters meters() {
+        return meters;
+    }
+
+    @Override
+    public boolean firstReadDone() {
+        return firstReadDone;
+    }
+
+    @Override
+    public double lagNowSeconds() {
+        long lag = tracker.lagNowMicros(ctx.nowMicros(), (long) (intervalMicros * (1 + ctx.set.timing().jitter())));
+        return lag < 0 ? Double.NaN : lag / 1e6;
+    }
+
+    @Override
+    public void start() {
+        natives.start();
+        ctx.loop.execute(() -> {
+            gapMicros = poll.maxMicros();
+            schedulePoll(0);
+        });
+    }
+
+    @Override
+    public void stop() {
+        if (pollTimer >= 0) {
+            ctx.loop.cancel(pollTimer);
+            pollTimer = -1;
+        }
+        natives.stop();
+    }
+
+    @Override
+    public void readIfIdle() {
+        if (!ctx.stopped && readsInFlight == 0 && ctx.nowMicros() - lastReadStartMicros >= intervalMicros) {
+            read();
+        }
+        record(tracker.tick(ctx.nowMicros()));
+        countMissed();
+    }
+
+    private void schedulePoll(long delayMicros) {
+        if (pollTimer >= 0) {
+            ctx.loop.cancel(pollTimer);
+        }
+        pollTimer = ctx.stopped ? -1 : ctx.loop.schedule(delayMicros, this::pollTick);
+    }
+
+    private void pollTick() {
+        pollTimer = -1;
+        if (ctx.stopped) {
+            return;
+        }
+        if (readsInFlight < (lastReadFailed ? 1 : PairProbe.MAX_READS_IN_FLIGHT)) {
+            read();
+        }
+        gapMicros = poll.next(gapMicros);
+        schedulePoll(gapMicros);
+    }
+
+    private void read() {
+        readsInFlight++;
+        long start = ctx.nowMicros();
+        lastReadStartMicros = start;
+        ctx.call("read", pair.target(), () -> ctx.store.read(pair.target(), key)).onComplete(ar -> {
+            readsInFlight--;
+            firstReadDone = true;
+            long end = ctx.nowMicros();
+            lastReadFailed = ar.failed();
+            if (ar.failed()) {
+                return;
+            }
+            Sighting seen = ar.result();
+            Canary canary = seen.canary().orElse(null);
+            long before = tracker.highestSeq();
+            RemoteLagTracker.Result result = tracker.read(canary, start, end, seen.at());
+            if (canary != null) {
+                meters.targetData(canary.writtenAtMicros());
+            }
+            if (result.newCanaries() > 0) {
+                meters.written(canary.writtenAtMicros(), result.newCanaries());
+                missedSinceNewest = 0;
+                if (tracker.highestSeq() > before) {
+                    // the next canary can be sent from its earliest planned moment on: poll from there
+                    gapMicros = poll.firstMicros();
+                    schedulePoll(Math.max(0, canary.writtenAtMicros() + earliestNextMicros - ctx.nowMicros()));
+                }
+            }
+            record(result);
+        });
+    }
+
+    private void record(RemoteLagTracker.Result result) {
+        for (Arrival a : result.arrivals()) {
+            meters.arrived(a.latencyMicros(), a.uncertaintyMicros(), a.seenAtMicros(), a.method().label());
+            ctx.arrivals.arrived(ctx.set, pair, a);
+        }
+        if (result.anomalies() > 0) {
+            meters.clockAnomalies(result.anomalies());
+            if (!anomalyLogged) {
+                anomalyLogged = true;
+                LOG.warn("{}/{} {}->{}: a canary seen before it was written by the clocks' bounds: the clocks are worse than their "
+                        + "error bounds (replag_clock_anomalies_total counts them; this is said once)", ctx.set.store(), ctx.set.name(),
+                        pair.source(), pair.target());
+            }
+        }
+    }
+
+    /** One canary missed per interval that passes the deadline of the one the cadence promised. */
+    private void countMissed() {
+        long newest = tracker.newestWrittenAtMicros();
+        if (newest < 0) {
+            return;
+        }
+        long late = ctx.nowMicros() - (newest + intervalMicros + deadlineMicros);
+        if (late >= 0) {
+            long missed = late / intervalMicros + 1;
+            if (missed > missedSinceNewest) {
+                meters.missed((int) (missed - missedSinceNewest));
+                missedSinceNewest = missed;
+            }
+        }
+    }
+}
