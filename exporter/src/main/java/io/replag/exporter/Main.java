@@ -23,17 +23,23 @@ public final class Main {
     static final String USAGE = """
             usage: replag <command> [options]
 
-              demo [--port N] [--listen-host H] [--geography demo|none|uniform:MS] [--home REGION]
+              demo [--port N] [--listen-host H] [--geography demo|none|remote:MS|uniform:MS] [--home REGION]
+                   [--agents single|per-region]
                                             start the local lab (PostgreSQL and MariaDB primaries us-east-1,
                                             replicas eu-west-1 and ap-southeast-2; DynamoDB and S3 in all
                                             three) and probe it; metrics on
                                             http://H:N/metrics (default 127.0.0.1:9478), lab control on /lab/links;
                                             regions as far apart as AWS's (demo, replag in --home, default
-                                            us-east-1), none apart (none), or all MS ms round trip (uniform)
-              run --config FILE [--port N] [--web.config.file WEB]
+                                            us-east-1), none apart (none), or all MS ms round trip (uniform);
+                                            --agents per-region: an agent per region, each writing and
+                                            reading only there
+              run --config FILE [--region R] [--port N] [--web.config.file WEB]
                                             probe the replication sets in FILE (see docs/configuration.md);
+                                            --region R: per-region mode, the agent in R (writes R's canaries,
+                                            reads in R; the same FILE deploys in every region);
                                             WEB: TLS and basic auth, exporter-toolkit format (docs/security.md)
-              check-config FILE             validate FILE: exit 0, or 1 listing every error with its field
+              check-config FILE [--region R]
+                                            validate FILE: exit 0, or 1 listing every error with its field
               compare [--short]             replag beside postgres_exporter, mysqld_exporter and pt-heartbeat
                                             on the lab (docs/comparison.md; scripts/compare writes it)
               accuracy [--short] [--geography none|demo|remote:MS[,...]] [--delays MS[,...]]
@@ -112,15 +118,34 @@ public final class Main {
     }
 
     private static int checkConfig(Deque<String> args, PrintStream out, PrintStream err) {
-        if (args.size() != 1) {
+        Path file = null;
+        String region = null;
+        while (!args.isEmpty()) {
+            String a = args.pop();
+            if (a.equals("--region")) {
+                region = value(args, a);
+            } else if (file == null && !a.startsWith("--")) {
+                file = Path.of(a);
+            } else {
+                throw new UsageException("check-config takes one file and optionally --region R, found \"" + a + "\"");
+            }
+        }
+        if (file == null) {
             throw new UsageException("check-config takes one file");
         }
         try {
-            ReplagConfig config = ConfigLoader.withSystemEnv().load(Path.of(args.pop()));
-            out.printf("ok: agent %s, %d replication set(s), %d pair(s)%n", config.agent(), config.sets().size(), config.pairCount());
+            ReplagConfig config = ConfigLoader.withSystemEnv().load(file);
+            if (region != null) {
+                config = config.inRegion(region);
+            }
+            out.printf("ok: agent %s, %d replication set(s), %d pair(s)%s%n", config.agent(), config.sets().size(), config.pairCount(),
+                    config.agentOptions().region().map(r -> "; per-region mode in " + r).orElse(""));
             return 0;
         } catch (InvalidConfigException e) {
             err.println(e.getMessage());
+            return 1;
+        } catch (IllegalArgumentException e) {
+            err.println(file + ": " + e.getMessage());
             return 1;
         }
     }
@@ -129,10 +154,12 @@ public final class Main {
         Path file = null;
         Integer port = null;
         Path webFile = null;
+        String region = null;
         while (!args.isEmpty()) {
             String a = args.pop();
             switch (a) {
                 case "--config" -> file = Path.of(value(args, a));
+                case "--region" -> region = value(args, a);
                 case "--port" -> port = port(args);
                 case "--web.config.file" -> webFile = Path.of(value(args, a));
                 default -> throw new UsageException("run: unknown option \"" + a + "\"");
@@ -152,6 +179,14 @@ public final class Main {
         if (port != null) {
             config = config.withPort(port);
         }
+        if (region != null) {
+            try {
+                config = config.inRegion(region);
+            } catch (IllegalArgumentException e) {
+                err.println("replag: refusing to start, " + file + ": " + e.getMessage());
+                return 1;
+            }
+        }
         WebConfig web = WebConfig.NONE;
         if (webFile != null) {
             try {
@@ -166,7 +201,7 @@ public final class Main {
         if (runtime == null) {
             return 1;
         }
-        reloadOnSighup(runtime, file, err);
+        reloadOnSighup(runtime, file, region, err);
         blockForever();
         return 0;
     }
@@ -176,12 +211,20 @@ public final class Main {
         String host = "127.0.0.1";
         String geographySpec = "demo";
         String home = null;
+        boolean perRegion = false;
         while (!args.isEmpty()) {
             String a = args.pop();
             switch (a) {
                 case "--port" -> port = port(args);
                 case "--geography" -> geographySpec = value(args, a);
                 case "--home" -> home = value(args, a);
+                case "--agents" -> {
+                    String v = value(args, a);
+                    if (!v.equals("single") && !v.equals("per-region")) {
+                        throw new UsageException("--agents: must be single or per-region, found \"" + v + "\"");
+                    }
+                    perRegion = v.equals("per-region");
+                }
                 // a container needs 0.0.0.0 so that Prometheus in another container reaches it
                 case "--listen-host" -> host = value(args, a);
                 default -> throw new UsageException("demo: unknown option \"" + a + "\"");
@@ -208,7 +251,12 @@ public final class Main {
             return 1;
         }
         ReplagConfig config = Demo.config(lab, host, port, ProbeTiming.DEFAULT);
-        ReplagRuntime runtime = start(config, lab, WebConfig.NONE, err);
+        List<ReplagConfig> agents = perRegion ? Demo.perRegionAgents(lab, host, port, ProbeTiming.DEFAULT) : null;
+        if (perRegion) {
+            out.println("replag demo: one agent per region (" + String.join(", ", Demo.REGIONS)
+                    + "), each writing its region's canaries and reading there; /metrics says which measured what (agent label)");
+        }
+        ReplagRuntime runtime = start(config, agents, lab, WebConfig.NONE, err);
         if (runtime != null) {
             String base = "http://127.0.0.1:" + port;
             out.println("""
@@ -232,7 +280,11 @@ public final class Main {
 
     /** Starts the runtime and returns it once it serves, or null; a shutdown hook stops it (and the lab). */
     private static ReplagRuntime start(ReplagConfig config, Lab lab, WebConfig web, PrintStream err) {
-        ReplagRuntime runtime = new ReplagRuntime(config, lab, io.replag.agent.engine.ArrivalListener.NONE, web);
+        return start(config, null, lab, web, err);
+    }
+
+    private static ReplagRuntime start(ReplagConfig config, List<ReplagConfig> agents, Lab lab, WebConfig web, PrintStream err) {
+        ReplagRuntime runtime = new ReplagRuntime(config, agents, lab, io.replag.agent.engine.ArrivalListener.NONE, web);
         try {
             runtime.start().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
         } catch (Exception e) {
@@ -258,17 +310,21 @@ public final class Main {
      * the running configuration stays in force; {@code replag_config_last_reload_successful} says so.
      */
     @SuppressWarnings("removal")
-    private static void reloadOnSighup(ReplagRuntime runtime, Path file, PrintStream err) {
+    private static void reloadOnSighup(ReplagRuntime runtime, Path file, String region, PrintStream err) {
         try {
             sun.misc.Signal.handle(new sun.misc.Signal("HUP"), signal -> {
                 try {
-                    ReplagConfig next = ConfigLoader.withSystemEnv().load(file);
+                    ReplagConfig loaded = ConfigLoader.withSystemEnv().load(file);
+                    ReplagConfig next = region == null ? loaded : loaded.inRegion(region);
                     runtime.reload(next).onFailure(e -> err.println("replag: reload refused, the running configuration stays: "
                             + e.getMessage()));
                 } catch (InvalidConfigException e) {
                     runtime.reloads(false);
                     err.println("replag: reload refused, the running configuration stays");
                     err.println(e.getMessage());
+                } catch (IllegalArgumentException e) {
+                    runtime.reloads(false);
+                    err.println("replag: reload refused, the running configuration stays: " + e.getMessage());
                 }
             });
         } catch (IllegalArgumentException unsupported) {

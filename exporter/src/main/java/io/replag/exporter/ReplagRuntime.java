@@ -16,6 +16,10 @@ import io.replag.agent.config.ReplicationSet;
 import io.replag.agent.engine.ArrivalListener;
 import io.replag.agent.engine.Engine;
 import io.replag.agent.engine.SetProbe;
+import io.replag.agent.engine.SetView;
+import io.replag.agent.clock.ChronyClockBound;
+import io.replag.agent.clock.ClockBound;
+import io.replag.exporter.config.AgentOptions;
 import io.replag.agent.metrics.ReplagMetrics;
 import io.replag.agent.time.VertxEventLoop;
 import io.replag.agent.time.WallClock;
@@ -60,6 +64,9 @@ public final class ReplagRuntime {
     private final WebConfig web;
 
     private HttpServer server;
+    /** Per-region demo: one config per agent (each with its region and its own way to the endpoints); null otherwise. */
+    private final List<ReplagConfig> agentConfigs;
+    private final List<Long> chronyTimers = new java.util.concurrent.CopyOnWriteArrayList<>();
     private CompletableFuture<Void> stopped;
 
     /** @param lab the lab whose links the control API exposes, or null outside demo mode */
@@ -72,6 +79,15 @@ public final class ReplagRuntime {
     }
 
     public ReplagRuntime(ReplagConfig config, Lab lab, ArrivalListener arrivals, WebConfig web) {
+        this(config, null, lab, arrivals, web);
+    }
+
+    /**
+     * @param agents one config per agent, each in per-region mode, all in this process (the
+     *               per-region demo); null for the one agent {@code config} describes
+     */
+    public ReplagRuntime(ReplagConfig config, List<ReplagConfig> agents, Lab lab, ArrivalListener arrivals, WebConfig web) {
+        this.agentConfigs = agents == null ? null : List.copyOf(agents);
         this.web = web;
         this.arrivals = arrivals;
         this.config = config;
@@ -120,16 +136,43 @@ public final class ReplagRuntime {
     }
 
     private Probing probing(ReplagConfig config) {
-        ReplagMetrics metrics = new ReplagMetrics(registry);
         VertxEventLoop loop = VertxEventLoop.create(vertx);
         List<SetProbe> probes = new ArrayList<>();
-        for (ReplicationSet set : config.sets()) {
-            var store = Stores.byKey(set.store()).orElseThrow().create(vertx, set);
-            probes.add(new SetProbe(set, store, loop, WallClock.system(), metrics, config.agent(), arrivals));
+        List<ReplagConfig> agents = agentConfigs != null ? agentConfigs : List.of(config);
+        for (ReplagConfig agent : agents) {
+            String local = agent.agentOptions().region().orElse(null);
+            // per-region mode: each agent's series say which agent measured them
+            ReplagMetrics metrics = local == null ? new ReplagMetrics(registry)
+                    : new ReplagMetrics(registry, io.micrometer.core.instrument.Tags.of("agent", agent.agent() + "@" + local));
+            ClockBound clockBound = clockBound(agent.agentOptions());
+            metrics.clockErrorBound(clockBound::errorBoundMicros);
+            for (ReplicationSet set : agent.sets()) {
+                var store = Stores.byKey(set.store()).orElseThrow().create(vertx, set);
+                probes.add(new SetProbe(set, store, loop, WallClock.system(), metrics, agent.agent(), arrivals, local, clockBound));
+            }
         }
         Engine engine = new Engine(probes);
         loop.execute(engine::start);
-        return new Probing(config, engine, new RegionHealth(config.regionHealth(), probes, System::nanoTime));
+        String judged = agents.size() == 1 ? agents.get(0).agentOptions().region().orElse(null) : null;
+        return new Probing(config, engine, new RegionHealth(config.regionHealth(), SetView.merge(probes), System::nanoTime, judged));
+    }
+
+    /** chrony's bound where it can be read (refreshed every 16 s on a worker), else the configured one. */
+    private ClockBound clockBound(AgentOptions options) {
+        long fallback = options.clockMaxError().toNanos() / 1_000;
+        if (!options.chrony()) {
+            return ClockBound.fixed(fallback);
+        }
+        ChronyClockBound chrony = new ChronyClockBound(fallback);
+        vertx.executeBlocking(() -> {
+            chrony.refresh();
+            return null;
+        }, false);
+        chronyTimers.add(vertx.setPeriodic(16_000, id -> vertx.executeBlocking(() -> {
+            chrony.refresh();
+            return null;
+        }, false)));
+        return chrony;
     }
 
     /** Starts probing and serving. @return the bound HTTP port */

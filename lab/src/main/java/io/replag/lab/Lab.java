@@ -24,6 +24,8 @@ public final class Lab implements AutoCloseable {
     private final Geography geography;
     /** "store/region" to the proxy replag connects through. */
     private final Map<String, DelayProxy> clientDistance = new LinkedHashMap<>();
+    /** "store/region@home" to the proxy an agent at home elsewhere connects through (per-region demo). */
+    private final Map<String, DelayProxy> agentDistance = new LinkedHashMap<>();
 
     public Lab(List<LabStore> stores) {
         this.stores = List.copyOf(stores);
@@ -80,6 +82,38 @@ public final class Lab implements AutoCloseable {
         return out;
     }
 
+    /**
+     * The port an agent at home in {@code home} uses for the store's endpoint in the region: behind
+     * the distance between the two (the per-region demo, where each agent has its own home).
+     */
+    public synchronized int port(String store, String region, String home) {
+        if (!geography.enabled()) {
+            return port(store, region);
+        }
+        String key = store + "/" + region + "@" + home;
+        DelayProxy proxy = agentDistance.get(key);
+        if (proxy == null) {
+            Integer direct = store(store).ports().get(region);
+            if (direct == null) {
+                throw new NoSuchElementException("no " + store + " lab region " + region);
+            }
+            try {
+                proxy = new DelayProxy(store + " " + region + " from " + home, direct, () -> geography.oneWayMicros(home, region));
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+            agentDistance.put(key, proxy);
+        }
+        return proxy.port();
+    }
+
+    /** Region to {@link #port(String, String, String)} for one store. */
+    public Map<String, Integer> ports(String store, String home) {
+        Map<String, Integer> out = new LinkedHashMap<>();
+        store(store).ports().keySet().forEach(region -> out.put(region, port(store, region, home)));
+        return out;
+    }
+
     public List<LinkState> links() {
         List<LinkState> all = new ArrayList<>();
         stores.forEach(s -> all.addAll(s.links()));
@@ -102,6 +136,9 @@ public final class Lab implements AutoCloseable {
     @Override
     public void close() {
         clientDistance.values().forEach(DelayProxy::close);
+        synchronized (this) {
+            agentDistance.values().forEach(DelayProxy::close);
+        }
         for (int i = stores.size() - 1; i >= 0; i--) {
             stores.get(i).close();
         }

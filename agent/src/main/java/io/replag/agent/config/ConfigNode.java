@@ -94,6 +94,11 @@ public final class ConfigNode {
         }));
     }
 
+    /** True if this node holds a map; never records an error (for keys that take a scalar or a map). */
+    public boolean holdsMap() {
+        return value instanceof Map<?, ?>;
+    }
+
     /** True if this node is a map (or absent); records an error if it is something else. */
     public boolean isMap() {
         return value == null || asMap().isPresent();

@@ -12,9 +12,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Reads one pair's target for canaries another agent writes (per-region mode: this agent runs in
  * the target region, so every read is local). It cannot know when the next canary is written, so
- * it reads by the source's cadence: from the earliest moment the next one may be sent (the newest
- * seen, plus the interval less its jitter), at gaps growing from {@code poll.first}, until a newer
- * one shows; and once an interval when nothing else reads. Each arrival's interval comes from
+ * it reads by the source's cadence: from the earliest moment each next one may be sent (the newest
+ * seen, plus the interval less its jitter, then every interval), at gaps growing from
+ * {@code poll.first}, as a local writer's reads would; and once an interval when nothing else reads. Each arrival's interval comes from
  * {@link RemoteLagTracker}, with both agents' clock error bounds in it.
  *
  * <p>What it cannot know, it does not pretend: canaries written is the advance of the seq it sees,
@@ -41,6 +41,8 @@ final class RemotePairProbe implements PairReader {
     private boolean lastReadFailed;
     private long lastReadStartMicros = Long.MIN_VALUE;
     private long missedSinceNewest;
+    /** When the next canary may be sent by the source's cadence: polling starts again from there; -1 before any seen. */
+    private long nextWriteMicros = -1;
     private volatile boolean firstReadDone;
     private boolean anomalyLogged;
 
@@ -122,8 +124,17 @@ final class RemotePairProbe implements PairReader {
         if (readsInFlight < (lastReadFailed ? 1 : PairProbe.MAX_READS_IN_FLIGHT)) {
             read();
         }
-        gapMicros = poll.next(gapMicros);
-        schedulePoll(gapMicros);
+        long now = ctx.nowMicros();
+        if (nextWriteMicros >= 0 && now >= nextWriteMicros) {
+            // another canary is due by the cadence: read it as closely as the last, as a local writer's reads would
+            gapMicros = poll.firstMicros();
+            while (nextWriteMicros <= now) {
+                nextWriteMicros += intervalMicros;
+            }
+        } else {
+            gapMicros = poll.next(gapMicros);
+        }
+        schedulePoll(Math.min(gapMicros, nextWriteMicros >= 0 ? Math.max(0, nextWriteMicros - now) : gapMicros));
     }
 
     private void read() {
@@ -149,9 +160,16 @@ final class RemotePairProbe implements PairReader {
                 meters.written(canary.writtenAtMicros(), result.newCanaries());
                 missedSinceNewest = 0;
                 if (tracker.highestSeq() > before) {
-                    // the next canary can be sent from its earliest planned moment on: poll from there
-                    gapMicros = poll.firstMicros();
-                    schedulePoll(Math.max(0, canary.writtenAtMicros() + earliestNextMicros - ctx.nowMicros()));
+                    // the next canary can be sent from its earliest planned moment on: poll from there, and so on each interval
+                    long next = canary.writtenAtMicros() + earliestNextMicros;
+                    while (next < ctx.nowMicros() - intervalMicros) {
+                        next += intervalMicros;
+                    }
+                    if (next > nextWriteMicros) {
+                        nextWriteMicros = next;
+                        gapMicros = poll.firstMicros();
+                        schedulePoll(Math.max(0, next - ctx.nowMicros()));
+                    }
                 }
             }
             record(result);

@@ -47,6 +47,11 @@ final class SetContext {
         this.agent = agent;
     }
 
+    /** The region's endpoint health if this agent calls that endpoint; null otherwise (no series for it). */
+    EndpointHealth existingHealth(String region) {
+        return health.get(region);
+    }
+
     EndpointHealth health(String region) {
         return health.computeIfAbsent(region, r -> metrics.endpoint(set.store(), set.name(), r));
     }

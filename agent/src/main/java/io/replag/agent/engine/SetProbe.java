@@ -1,6 +1,7 @@
 package io.replag.agent.engine;
 
 import io.replag.agent.clock.ClockBound;
+import io.replag.agent.metrics.EndpointHealth;
 import io.replag.agent.config.ReplicationPair;
 import io.replag.agent.config.ReplicationSet;
 import io.replag.agent.metrics.ReplagMetrics;
@@ -13,7 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** The writers and pair probes of one replication set. */
-public final class SetProbe {
+public final class SetProbe implements SetView {
     private final SetContext ctx;
     private final List<SourceWriter> writers = new ArrayList<>();
     private final List<PairReader> pairs = new ArrayList<>();
@@ -60,6 +61,7 @@ public final class SetProbe {
         }
     }
 
+    @Override
     public ReplicationSet set() {
         return ctx.set;
     }
@@ -125,6 +127,7 @@ public final class SetProbe {
                            java.util.function.DoubleSupplier targetDataTimestampSeconds) {
     }
 
+    @Override
     public List<PairView> pairViews() {
         return pairs.stream().map(p -> new PairView(ctx.set.store(), ctx.set.name(), p.pair().source(), p.pair().target(),
                 p::lagNowSeconds, p.meters()::uncertaintySeconds, p.meters()::nativeLagSnapshot, p.meters()::nativeStoppedSnapshot,
@@ -135,6 +138,7 @@ public final class SetProbe {
      * A source writes nothing when its last acknowledged canary is older than this: three intervals,
      * and never less than 3 s, so that one slow or failed write does not count.
      */
+    @Override
     public double writerStaleAfterSeconds() {
         return Math.max(3.0, 3 * ctx.set.timing().interval().toNanos() / 1e9);
     }
@@ -144,6 +148,7 @@ public final class SetProbe {
      * NaN for a region that writes no canary in this set. Above {@link #writerStaleAfterSeconds()},
      * the pairs from it measure nothing new: their lag is frozen, not fine.
      */
+    @Override
     public double writerSilentSeconds(String region) {
         for (SourceWriter w : writers) {
             if (w.region().equals(region)) {
@@ -155,6 +160,7 @@ public final class SetProbe {
     }
 
     /** Unix time of the region writer's last acknowledged canary; NaN if none yet or not a writing region. */
+    @Override
     public double lastWrittenSeconds(String region) {
         for (SourceWriter w : writers) {
             if (w.region().equals(region) && w.anyWriteSucceeded()) {
@@ -165,18 +171,23 @@ public final class SetProbe {
     }
 
     /** The store's own replication status of the newest canary written in the region (S3); empty when none is known. */
+    @Override
     public String replicationStatus(String region) {
         return writers.stream().filter(w -> w.region().equals(region)).findFirst().map(SourceWriter::replicationStatus).orElse("");
     }
 
     /** The last failure of a canary or native call to the region's endpoint; empty if none. */
+    @Override
     public String endpointLastError(String region) {
-        return ctx.set.endpoints().containsKey(region) ? ctx.health(region).lastError() : "";
+        EndpointHealth h = ctx.existingHealth(region);
+        return h == null ? "" : h.lastError();
     }
 
     /** 1 if the last canary call to the region's endpoint worked, 0 if it failed, NaN before any call. */
+    @Override
     public double endpointUp(String region) {
-        return ctx.set.endpoints().containsKey(region) ? ctx.health(region).up() : Double.NaN;
+        EndpointHealth h = ctx.existingHealth(region);
+        return h == null ? Double.NaN : h.up();
     }
 
     /** Lag now of one pair in seconds (NaN before any data), for tests and the status page. */

@@ -45,7 +45,7 @@ public final class EndpointHealth {
         this.region = region;
         Gauge.builder("replag.up", this, h -> h.up)
                 .description("1 if the last canary call to this endpoint worked, 0 if it failed")
-                .tags(Tags.of("store", store, "resource", resource, "region", region))
+                .tags(metrics.common().and("store", store, "resource", resource, "region", region))
                 .register(registry);
     }
 

@@ -37,8 +37,21 @@ public final class ReplagMetrics {
     private final MeterRegistry registry;
     private final Map<Tags, Counter> errors = new ConcurrentHashMap<>();
 
+    /** Tags on every meter: {@code agent} in per-region mode, none otherwise. */
+    private final Tags common;
+
     public ReplagMetrics(MeterRegistry registry) {
+        this(registry, Tags.empty());
+    }
+
+    /** @param common tags on every meter of this agent, e.g. {@code agent=replag@eu-west-1} where several agents share one page */
+    public ReplagMetrics(MeterRegistry registry, Tags common) {
         this.registry = registry;
+        this.common = common;
+    }
+
+    Tags common() {
+        return common;
     }
 
     public MeterRegistry registry() {
@@ -46,7 +59,7 @@ public final class ReplagMetrics {
     }
 
     public PairMeters pair(String store, String resource, String source, String target) {
-        return new PairMeters(registry, Tags.of("store", store, "resource", resource,
+        return new PairMeters(registry, common.and("store", store, "resource", resource,
                 "source_region", source, "target_region", target));
     }
 
@@ -58,7 +71,7 @@ public final class ReplagMetrics {
     public Timer storeCall(String store, String resource, String region, String op) {
         return Timer.builder("replag.store.call.duration")
                 .description("Duration of store calls per endpoint and operation: the round trip to the region and the store's own time")
-                .tags("store", store, "resource", resource, "region", region, "op", op)
+                .tags(common.and("store", store, "resource", resource, "region", region, "op", op))
                 .serviceLevelObjectives(CALL_BUCKETS.toArray(Duration[]::new))
                 .publishPercentileHistogram(false)
                 .register(registry);
@@ -68,7 +81,7 @@ public final class ReplagMetrics {
     public void clockErrorBound(java.util.function.LongSupplier micros) {
         Gauge.builder("replag.clock.error.bound.seconds", micros, m -> m.getAsLong() / 1e6)
                 .description("Bound of this agent's clock error (chrony's, as AWS ClockBound derives it, or clock.max_error)")
-                .strongReference(true).register(registry);
+                .tags(common).strongReference(true).register(registry);
     }
 
     /** The set's configured canary interval, so that rules can scale with it (docs/metrics.md). */
@@ -76,14 +89,14 @@ public final class ReplagMetrics {
         double seconds = interval.toNanos() / 1e9;
         Gauge.builder("replag.probe.interval.seconds", () -> seconds)
                 .description("Configured time between canary writes per source region")
-                .tags("store", store, "resource", resource).strongReference(true).register(registry);
+                .tags(common.and("store", store, "resource", resource)).strongReference(true).register(registry);
     }
 
     /** How late one source's writes run against their planned time: the engine loop's own delay. */
     public Timer writeScheduleDelay(String store, String resource, String region) {
         return Timer.builder("replag.write.schedule.delay")
                 .description("Delay between a canary's planned and actual write time")
-                .tags("store", store, "resource", resource, "region", region)
+                .tags(common.and("store", store, "resource", resource, "region", region))
                 .serviceLevelObjectives(SCHEDULE_DELAY_BUCKETS.toArray(Duration[]::new))
                 .publishPercentileHistogram(false)
                 .register(registry);
@@ -104,14 +117,14 @@ public final class ReplagMetrics {
             holders.put(status, holder);
             Gauge.builder("replag.replication.status", holder, h -> h[0])
                     .description("1 for the store's own replication status of the newest canary written in the region")
-                    .tags("store", store, "resource", resource, "region", region, "status", status).register(registry);
+                    .tags(common.and("store", store, "resource", resource, "region", region, "status", status)).register(registry);
         }
         return current -> holders.forEach((status, h) -> h[0] = current == null ? Double.NaN : status.equals(current) ? 1 : 0);
     }
 
     /** Counts one failed store call; {@code op} is write, read, native, status or prepare. */
     public void error(String store, String resource, String region, String op, String reason) {
-        Tags tags = Tags.of("store", store, "resource", resource, "region", region, "op", op, "reason", reason);
+        Tags tags = common.and("store", store, "resource", resource, "region", region, "op", op, "reason", reason);
         errors.computeIfAbsent(tags, t -> Counter.builder("replag.errors")
                         .description("Failed store calls, by operation and reason")
                         .tags(t).register(registry))

@@ -113,17 +113,42 @@ public final class Demo {
 
     /** The config a user would write for the lab's regions. */
     public static ReplagConfig config(Lab lab, String host, int port, ProbeTiming timing) {
+        return config(lab, host, port, timing, null);
+    }
+
+    /**
+     * One config per lab region, each for the agent at home there in per-region mode (it reaches the
+     * endpoints across the distance from its own region; the agents share one machine's clock, so each
+     * declares a bound of 1 ms).
+     */
+    public static List<ReplagConfig> perRegionAgents(Lab lab, String host, int port, ProbeTiming timing) {
+        return perRegionAgents(lab, host, port, timing, "replag-demo");
+    }
+
+    /** As {@link #perRegionAgents(Lab, String, int, ProbeTiming)}, the agents named {@code name} (their canaries' keys). */
+    public static List<ReplagConfig> perRegionAgents(Lab lab, String host, int port, ProbeTiming timing, String name) {
+        List<ReplagConfig> agents = new ArrayList<>();
+        for (String region : REGIONS) {
+            ReplagConfig c = config(lab, host, port, timing, region);
+            agents.add(new ReplagConfig(name, c.listenHost(), c.listenPort(), c.sets(), c.regionHealth(),
+                    new io.replag.exporter.config.AgentOptions(java.util.Optional.of(region), java.time.Duration.ofMillis(1), false)));
+        }
+        return agents;
+    }
+
+    /** As {@link #config(Lab, String, int, ProbeTiming)}, for an agent at home in {@code home} (null: the lab's own home). */
+    private static ReplagConfig config(Lab lab, String host, int port, ProbeTiming timing, String home) {
         List<ReplicationSet> sets = new ArrayList<>();
         lab.stores().stream().filter(s -> s instanceof PostgresLab).map(s -> (PostgresLab) s).findFirst().ifPresent(pg -> {
             Map<String, Endpoint> endpoints = new LinkedHashMap<>();
-            lab.ports(pg.store()).forEach((region, p) -> endpoints.put(region, new Endpoint("127.0.0.1", p)));
+            ports(lab, pg.store(), home).forEach((region, p) -> endpoints.put(region, new Endpoint("127.0.0.1", p)));
             sets.add(new ReplicationSet("orders", "postgres", endpoints,
                     ReplicationSet.singleWriter(PRIMARY, REPLICAS), timing,
                     SqlOptions.builder().database("postgres").user("postgres").build()));
         });
         lab.stores().stream().filter(s -> s instanceof MariaDbLab).map(s -> (MariaDbLab) s).findFirst().ifPresent(mysql -> {
             Map<String, Endpoint> endpoints = new LinkedHashMap<>();
-            lab.ports(mysql.store()).forEach((region, p) -> endpoints.put(region, new Endpoint("127.0.0.1", p)));
+            ports(lab, mysql.store(), home).forEach((region, p) -> endpoints.put(region, new Endpoint("127.0.0.1", p)));
             sets.add(new ReplicationSet(MYSQL_SET, "mysql", endpoints, ReplicationSet.singleWriter(PRIMARY, REPLICAS), timing,
                     SqlOptions.builder().database(MariaDbLab.DATABASE).user(MariaDbLab.USER)
                             .password(Secret.of(MariaDbLab.PASSWORD)).build()));
@@ -131,7 +156,7 @@ public final class Demo {
         lab.stores().stream().filter(s -> s instanceof DynamoLab).map(s -> (DynamoLab) s).findFirst().ifPresent(dynamo -> {
             Map<String, Endpoint> dynamoEndpoints = new LinkedHashMap<>();
             for (String region : REGIONS) {
-                dynamoEndpoints.put(region, new Endpoint("127.0.0.1", lab.port(dynamo.store(), region)));
+                dynamoEndpoints.put(region, new Endpoint("127.0.0.1", ports(lab, dynamo.store(), home).get(region)));
             }
             sets.add(new ReplicationSet(DYNAMO_TABLE, "dynamodb", dynamoEndpoints, ReplicationSet.multiWriter(REGIONS), timing,
                     DynamoDbOptions.builder(DYNAMO_TABLE).partitionKey("pk").cloudWatch(new LabReplicationLatency(dynamo))
@@ -139,7 +164,7 @@ public final class Demo {
         });
         lab.stores().stream().filter(s -> s instanceof S3Lab).map(s -> (S3Lab) s).findFirst().ifPresent(s3 -> {
             Map<String, Endpoint> endpoints = new LinkedHashMap<>();
-            lab.ports(s3.store()).forEach((region, p) -> endpoints.put(region, new Endpoint("127.0.0.1", p)));
+            ports(lab, s3.store(), home).forEach((region, p) -> endpoints.put(region, new Endpoint("127.0.0.1", p)));
             List<S3Rule> rules = new ArrayList<>();
             for (String source : REGIONS) {
                 for (String target : S3_RULES.getOrDefault(source, List.of())) {
@@ -154,5 +179,9 @@ public final class Demo {
                     timing, options));
         });
         return new ReplagConfig("replag-demo", host, port, sets);
+    }
+
+    private static Map<String, Integer> ports(Lab lab, String store, String home) {
+        return home == null ? lab.ports(store) : lab.ports(store, home);
     }
 }

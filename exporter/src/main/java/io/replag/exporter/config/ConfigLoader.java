@@ -84,8 +84,16 @@ public final class ConfigLoader {
     }
 
     private ReplagConfig read(ConfigNode root) {
-        String agent = root.get("agent").matching(NAME, "a name of letters, digits, '.', '_' or '-'")
-                .orElseGet(ConfigLoader::defaultAgent);
+        ConfigNode agentNode = root.get("agent");
+        String agent;
+        AgentOptions agentOptions = AgentOptions.DEFAULT;
+        if (agentNode.holdsMap()) {
+            agent = agentNode.get("name").matching(NAME, "a name of letters, digits, '.', '_' or '-'").orElseGet(ConfigLoader::defaultAgent);
+            agentOptions = agentOptions(agentNode);
+        } else {
+            agent = agentNode.matching(NAME, "a name of letters, digits, '.', '_' or '-', or a map {name, region, clock}")
+                    .orElseGet(ConfigLoader::defaultAgent);
+        }
         ConfigNode server = root.get("server");
         String host = "0.0.0.0";
         int port = ReplagConfig.DEFAULT_PORT;
@@ -118,7 +126,36 @@ public final class ConfigLoader {
         }
         RegionHealthConfig regionHealth = regionHealth(root.get("region_health"));
         root.finish();
-        return new ReplagConfig(agent, host, port, sets, regionHealth);
+        if (agentOptions.region().isPresent()) {
+            Set<String> regions = new java.util.LinkedHashSet<>();
+            sets.forEach(set -> regions.addAll(set.endpoints().keySet()));
+            if (!regions.isEmpty() && !regions.contains(agentOptions.region().get())) {
+                agentNode.get("region").error("no replication set has region \"" + agentOptions.region().get() + "\" (regions: "
+                        + String.join(", ", regions) + ")");
+            }
+        }
+        return new ReplagConfig(agent, host, port, sets, regionHealth, agentOptions);
+    }
+
+    /** {@code agent: {name, region, clock: {max_error, chrony}}}: the map form of {@code agent}. */
+    private static AgentOptions agentOptions(ConfigNode node) {
+        Optional<String> region = node.get("region").matching(REGION, "a region name such as eu-west-1");
+        java.time.Duration maxError = AgentOptions.DEFAULT_CLOCK_MAX_ERROR;
+        boolean chrony = true;
+        ConfigNode clock = node.get("clock");
+        if (clock.isPresent() && clock.isMap()) {
+            ConfigNode max = clock.get("max_error");
+            Optional<java.time.Duration> d = max.duration();
+            if (d.isPresent() && (d.get().isNegative() || d.get().compareTo(java.time.Duration.ofSeconds(10)) > 0)) {
+                max.error("must be 0s to 10s, found " + d.get().toMillis() + "ms");
+            } else if (d.isPresent()) {
+                maxError = d.get();
+            }
+            chrony = clock.get("chrony").bool().orElse(true);
+            clock.finish();
+        }
+        node.finish();
+        return new AgentOptions(region, maxError, chrony);
     }
 
     private static RegionHealthConfig regionHealth(ConfigNode node) {

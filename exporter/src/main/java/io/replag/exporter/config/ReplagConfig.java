@@ -14,9 +14,10 @@ import java.util.Objects;
  * @param listenPort port of /metrics and the health endpoints
  * @param sets       the replication sets to probe
  * @param regionHealth when {@code /health/regions/{region}} reports a region healthy
+ * @param agentOptions where this agent runs (per-region mode) and its clock error bound
  */
 public record ReplagConfig(String agent, String listenHost, int listenPort, List<ReplicationSet> sets,
-                           RegionHealthConfig regionHealth) {
+                           RegionHealthConfig regionHealth, AgentOptions agentOptions) {
     public static final int DEFAULT_PORT = 9478;
 
     public ReplagConfig {
@@ -24,6 +25,11 @@ public record ReplagConfig(String agent, String listenHost, int listenPort, List
         Objects.requireNonNull(listenHost, "listenHost");
         sets = List.copyOf(sets);
         Objects.requireNonNull(regionHealth, "regionHealth");
+        Objects.requireNonNull(agentOptions, "agentOptions");
+    }
+
+    public ReplagConfig(String agent, String listenHost, int listenPort, List<ReplicationSet> sets, RegionHealthConfig regionHealth) {
+        this(agent, listenHost, listenPort, sets, regionHealth, AgentOptions.DEFAULT);
     }
 
     public ReplagConfig(String agent, String listenHost, int listenPort, List<ReplicationSet> sets) {
@@ -31,7 +37,27 @@ public record ReplagConfig(String agent, String listenHost, int listenPort, List
     }
 
     public ReplagConfig withPort(int port) {
-        return new ReplagConfig(agent, listenHost, port, sets, regionHealth);
+        return new ReplagConfig(agent, listenHost, port, sets, regionHealth, agentOptions);
+    }
+
+    /** Every region some set has, in configuration order. */
+    public java.util.Set<String> regions() {
+        java.util.Set<String> out = new java.util.LinkedHashSet<>();
+        sets.forEach(s -> out.addAll(s.endpoints().keySet()));
+        return out;
+    }
+
+    /**
+     * The same file in per-region mode for {@code region} (the {@code --region} flag).
+     *
+     * @throws IllegalArgumentException naming the region when no set has it
+     */
+    public ReplagConfig inRegion(String region) {
+        if (!regions().contains(region)) {
+            throw new IllegalArgumentException("--region: no replication set has region \"" + region + "\" (regions: "
+                    + String.join(", ", regions()) + ")");
+        }
+        return new ReplagConfig(agent, listenHost, listenPort, sets, regionHealth, agentOptions.withRegion(region));
     }
 
     public int pairCount() {

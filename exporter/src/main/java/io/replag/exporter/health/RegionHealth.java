@@ -1,6 +1,6 @@
 package io.replag.exporter.health;
 
-import io.replag.agent.engine.SetProbe;
+import io.replag.agent.engine.SetView;
 import io.replag.agent.engine.SetProbe.PairView;
 
 import java.util.ArrayList;
@@ -51,23 +51,33 @@ public final class RegionHealth {
     }
 
     /** A set whose store counts, with all its pairs: fixed for a configuration. */
-    private record Counted(SetProbe set, String name, List<PairView> pairs) {
+    private record Counted(SetView set, String name, List<PairView> pairs) {
     }
 
     private final RegionHealthConfig config;
     private final LongSupplier nanoTime;
+    private final String onlyRegion;
     private final Set<String> regions = new LinkedHashSet<>();
     private final List<Counted> counted = new ArrayList<>();
     private final Map<String, Long> breachSince = new LinkedHashMap<>();
     private final Map<String, Status> last = new LinkedHashMap<>();
 
-    public RegionHealth(RegionHealthConfig config, List<SetProbe> sets, LongSupplier nanoTime) {
+    public RegionHealth(RegionHealthConfig config, List<? extends SetView> sets, LongSupplier nanoTime) {
+        this(config, sets, nanoTime, null);
+    }
+
+    /**
+     * @param onlyRegion in per-region mode, the one region this agent judges (it measures only the
+     *                   pairs into it); null to judge every region of the counted sets
+     */
+    public RegionHealth(RegionHealthConfig config, List<? extends SetView> sets, LongSupplier nanoTime, String onlyRegion) {
         this.config = config;
         this.nanoTime = nanoTime;
-        for (SetProbe set : sets) {
+        this.onlyRegion = onlyRegion;
+        for (SetView set : sets) {
             if (config.stores().isEmpty() || config.stores().contains(set.set().store())) {
                 counted.add(new Counted(set, set.set().store() + "/" + set.set().name(), set.pairViews()));
-                regions.addAll(set.set().endpoints().keySet());
+                set.set().endpoints().keySet().stream().filter(r -> onlyRegion == null || r.equals(onlyRegion)).forEach(regions::add);
             }
         }
         regions.forEach(r -> breachSince.put(r, nanoTime.getAsLong())); // nothing measured yet: a breach that grace covers
@@ -121,7 +131,7 @@ public final class RegionHealth {
         boolean into = !config.directions().equals("out");
         boolean outOf = !config.directions().equals("into");
         for (Counted c : counted) {
-            SetProbe set = c.set();
+            SetView set = c.set();
             Set<String> down = new LinkedHashSet<>();
             Set<String> silent = new LinkedHashSet<>();
             for (String region : set.set().endpoints().keySet()) {
@@ -199,6 +209,11 @@ public final class RegionHealth {
         Status s = last.get(region);
         return Optional.of(s != null ? s : new Status(true, "OK " + region + ": starting, within grace\n", Verdict.GRACE,
                 System.currentTimeMillis()));
+    }
+
+    /** The region this agent alone judges (per-region mode), or null. */
+    public String onlyRegion() {
+        return onlyRegion;
     }
 
     /** Every region replag judges, in configuration order. */

@@ -59,7 +59,7 @@ public final class HttpEndpoints {
                 .putHeader("Cache-Control", "no-cache").end(STATUS_PAGE));
         // Like /metrics, it walks every pair: render it off the event loop (it reads volatile snapshots only).
         router.get("/status.json").handler(ctx -> vertx.executeBlocking(
-                () -> StatusJson.render(engine.get(), regionHealth.get(), regionHealthConfig.get()).encode(), false).onComplete(ar -> {
+                () -> StatusJson.render(io.replag.agent.engine.SetView.merge(engine.get().sets()), regionHealth.get(), regionHealthConfig.get()).encode(), false).onComplete(ar -> {
             if (ar.succeeded()) {
                 ctx.response().putHeader("Content-Type", "application/json").putHeader("Cache-Control", "no-store").end(ar.result());
             } else {

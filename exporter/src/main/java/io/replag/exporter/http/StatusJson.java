@@ -1,7 +1,6 @@
 package io.replag.exporter.http;
 
-import io.replag.agent.engine.Engine;
-import io.replag.agent.engine.SetProbe;
+import io.replag.agent.engine.SetView;
 import io.replag.agent.engine.SetProbe.PairView;
 import io.replag.exporter.health.RegionHealth;
 import io.replag.exporter.health.RegionHealthConfig;
@@ -25,10 +24,10 @@ final class StatusJson {
     private StatusJson() {
     }
 
-    static JsonObject render(Engine engine, RegionHealth regionHealth, RegionHealthConfig health) {
+    static JsonObject render(List<? extends SetView> views, RegionHealth regionHealth, RegionHealthConfig health) {
         double alarm = health.maxLag().toMillis() / 1000.0;
         JsonArray sets = new JsonArray();
-        for (SetProbe probe : engine.sets()) {
+        for (SetView probe : views) {
             double staleAfter = probe.writerStaleAfterSeconds();
             JsonArray sources = new JsonArray();
             JsonArray targets = new JsonArray();
@@ -68,18 +67,18 @@ final class StatusJson {
         }
         return new JsonObject().put("generatedAt", Instant.now().toString())
                 .put("thresholds", new JsonObject().put("warning", alarm / 2).put("alarm", alarm))
-                .put("regions", regions(engine, regionHealth))
+                .put("regions", regions(views, regionHealth))
                 .put("sets", sets);
     }
 
     /** One row per region: region health's verdict and reason, and each store's endpoint there. */
-    private static JsonArray regions(Engine engine, RegionHealth health) {
+    private static JsonArray regions(List<? extends SetView> views, RegionHealth health) {
         java.util.Set<String> all = new java.util.LinkedHashSet<>();
-        engine.sets().forEach(s -> all.addAll(s.set().endpoints().keySet()));
+        views.forEach(s -> all.addAll(s.set().endpoints().keySet()));
         JsonArray out = new JsonArray();
         for (String region : all) {
             JsonArray stores = new JsonArray();
-            for (SetProbe probe : engine.sets()) {
+            for (SetView probe : views) {
                 if (probe.set().endpoints().containsKey(region)) {
                     double silent = probe.writerSilentSeconds(region);
                     stores.add(new JsonObject().put("store", probe.set().store()).put("resource", probe.set().name())
@@ -90,7 +89,9 @@ final class StatusJson {
             JsonObject row = new JsonObject().put("region", region).put("stores", stores);
             health.status(region).ifPresentOrElse(s -> row.put("verdict", s.verdict().name()).put("healthy", s.healthy())
                             .put("reason", s.body().strip()).put("since", Instant.ofEpochMilli(s.sinceMillis()).toString()),
-                    () -> row.put("verdict", "NOT_JUDGED").put("reason", "no counted store here (region_health.stores)"));
+                    () -> row.put("verdict", "NOT_JUDGED").put("reason", health.onlyRegion() != null
+                            ? "judged by the agent in " + region + " (this one judges " + health.onlyRegion() + ")"
+                            : "no counted store here (region_health.stores)"));
             out.add(row);
         }
         return out;

@@ -90,6 +90,25 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void agentMapGivesTheRegionAndTheClockBoundAndTheRegionMustBeASetsRegion() throws Exception {
+        ReplagConfig single = loader.parse("test.yaml", VALID);
+        assertThat(single.agentOptions().region()).isEmpty();
+        assertThat(single.agentOptions().clockMaxError()).isEqualTo(Duration.ofMillis(10));
+        ReplagConfig perRegion = loader.parse("test.yaml", VALID.replace("agent: replag-prod-1",
+                "agent: {name: replag, region: eu-west-1, clock: {max_error: 2ms, chrony: false}}"));
+        assertThat(perRegion.agent()).isEqualTo("replag");
+        assertThat(perRegion.agentOptions().region()).contains("eu-west-1");
+        assertThat(perRegion.agentOptions().clockMaxError()).isEqualTo(Duration.ofMillis(2));
+        assertThat(perRegion.agentOptions().chrony()).isFalse();
+        assertThat(errors(VALID.replace("agent: replag-prod-1", "agent: {name: replag, region: mars-1, clok: {}}")))
+                .containsExactlyInAnyOrder("agent.clok: unknown key (known here: name, region, clock)",
+                        "agent.region: no replication set has region \"mars-1\" (regions: us-east-1, eu-west-1, ap-southeast-2)");
+        assertThat(single.inRegion("ap-southeast-2").agentOptions().region()).contains("ap-southeast-2");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> single.inRegion("mars-1"))
+                .hasMessage("--region: no replication set has region \"mars-1\" (regions: us-east-1, eu-west-1, ap-southeast-2)");
+    }
+
+    @Test
     void badEndpointNamesThePathAndTheValue() {
         assertThat(errors(VALID.replace("db.ap.example.com:5432", "eu-west-1:")))
                 .containsExactly("replication_sets[0].replicas[1].endpoint: not a host:port, found \"eu-west-1:\"");

@@ -1,0 +1,106 @@
+package io.replag.agent.engine;
+
+import io.replag.agent.config.ReplicationSet;
+import io.replag.agent.engine.SetProbe.PairView;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.ToDoubleFunction;
+
+/**
+ * What region health and the status page read of one replication set. A {@link SetProbe} is one;
+ * where an agent per region probes the same set (the per-region demo), {@link #merge} joins the
+ * agents' probes into one view: each pair is measured by one agent, each endpoint called by one.
+ */
+public interface SetView {
+    ReplicationSet set();
+
+    List<PairView> pairViews();
+
+    /** 1 if the last canary call to the region's endpoint worked, 0 if it failed, NaN if none was made here. */
+    double endpointUp(String region);
+
+    String endpointLastError(String region);
+
+    /** Seconds since the region's writer last had a canary acknowledged; NaN where none writes here. */
+    double writerSilentSeconds(String region);
+
+    double writerStaleAfterSeconds();
+
+    /** Unix time of the region writer's last acknowledged canary; NaN if none. */
+    double lastWrittenSeconds(String region);
+
+    String replicationStatus(String region);
+
+    /** The probes of each set, by set name in first-seen order, as one view per set. */
+    static List<SetView> merge(List<SetProbe> probes) {
+        Map<String, List<SetProbe>> bySet = new LinkedHashMap<>();
+        probes.forEach(p -> bySet.computeIfAbsent(p.set().store() + "/" + p.set().name(), k -> new ArrayList<>()).add(p));
+        List<SetView> out = new ArrayList<>();
+        bySet.values().forEach(list -> out.add(list.size() == 1 ? list.get(0) : new Merged(list)));
+        return out;
+    }
+
+    /** Several agents' probes of one set. */
+    final class Merged implements SetView {
+        private final List<SetProbe> probes;
+        private final List<PairView> pairs = new ArrayList<>();
+
+        Merged(List<SetProbe> probes) {
+            this.probes = List.copyOf(probes);
+            probes.forEach(p -> pairs.addAll(p.pairViews()));
+        }
+
+        @Override
+        public ReplicationSet set() {
+            return probes.get(0).set();
+        }
+
+        @Override
+        public List<PairView> pairViews() {
+            return pairs;
+        }
+
+        private double first(ToDoubleFunction<SetProbe> f) {
+            for (SetProbe p : probes) {
+                double v = f.applyAsDouble(p);
+                if (!Double.isNaN(v)) {
+                    return v;
+                }
+            }
+            return Double.NaN;
+        }
+
+        @Override
+        public double endpointUp(String region) {
+            return first(p -> p.endpointUp(region));
+        }
+
+        @Override
+        public String endpointLastError(String region) {
+            return probes.stream().map(p -> p.endpointLastError(region)).filter(e -> !e.isEmpty()).findFirst().orElse("");
+        }
+
+        @Override
+        public double writerSilentSeconds(String region) {
+            return first(p -> p.writerSilentSeconds(region));
+        }
+
+        @Override
+        public double writerStaleAfterSeconds() {
+            return probes.get(0).writerStaleAfterSeconds();
+        }
+
+        @Override
+        public double lastWrittenSeconds(String region) {
+            return first(p -> p.lastWrittenSeconds(region));
+        }
+
+        @Override
+        public String replicationStatus(String region) {
+            return probes.stream().map(p -> p.replicationStatus(region)).filter(s -> !s.isEmpty()).findFirst().orElse("");
+        }
+    }
+}
