@@ -127,7 +127,7 @@ public final class ConfigLoader {
         RegionHealthConfig regionHealth = regionHealth(root.get("region_health"));
         root.finish();
         if (agentOptions.region().isPresent()) {
-            Set<String> regions = new java.util.LinkedHashSet<>();
+            Set<String> regions = new java.util.TreeSet<>();
             sets.forEach(set -> regions.addAll(set.endpoints().keySet()));
             if (!regions.isEmpty() && !regions.contains(agentOptions.region().get())) {
                 agentNode.get("region").error("no replication set has region \"" + agentOptions.region().get() + "\" (regions: "

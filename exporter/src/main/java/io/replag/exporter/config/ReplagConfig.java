@@ -40,9 +40,9 @@ public record ReplagConfig(String agent, String listenHost, int listenPort, List
         return new ReplagConfig(agent, listenHost, port, sets, regionHealth, agentOptions);
     }
 
-    /** Every region some set has, in configuration order. */
+    /** Every region some set has, sorted. */
     public java.util.Set<String> regions() {
-        java.util.Set<String> out = new java.util.LinkedHashSet<>();
+        java.util.Set<String> out = new java.util.TreeSet<>();
         sets.forEach(s -> out.addAll(s.endpoints().keySet()));
         return out;
     }

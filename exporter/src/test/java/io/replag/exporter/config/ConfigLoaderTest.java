@@ -102,10 +102,10 @@ class ConfigLoaderTest {
         assertThat(perRegion.agentOptions().chrony()).isFalse();
         assertThat(errors(VALID.replace("agent: replag-prod-1", "agent: {name: replag, region: mars-1, clok: {}}")))
                 .containsExactlyInAnyOrder("agent.clok: unknown key (known here: name, region, clock)",
-                        "agent.region: no replication set has region \"mars-1\" (regions: us-east-1, eu-west-1, ap-southeast-2)");
+                        "agent.region: no replication set has region \"mars-1\" (regions: ap-southeast-2, eu-west-1, us-east-1)");
         assertThat(single.inRegion("ap-southeast-2").agentOptions().region()).contains("ap-southeast-2");
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> single.inRegion("mars-1"))
-                .hasMessage("--region: no replication set has region \"mars-1\" (regions: us-east-1, eu-west-1, ap-southeast-2)");
+                .hasMessage("--region: no replication set has region \"mars-1\" (regions: ap-southeast-2, eu-west-1, us-east-1)");
     }
 
     @Test
