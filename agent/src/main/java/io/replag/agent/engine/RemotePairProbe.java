@@ -1,11 +1,9 @@
 package io.replag.agent.engine;
 
-import io.replag.agent.config.PollSchedule;
 import io.replag.agent.config.ReplicationPair;
-import io.replag.agent.metrics.PairMeters;
 import io.replag.agent.spi.Canary;
-import io.replag.agent.spi.CanaryKey;
 import io.replag.agent.spi.Sighting;
+import io.vertx.core.AsyncResult;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -21,59 +19,23 @@ import org.slf4j.LoggerFactory;
  * and a canary is missed when none newer than the last has shown by the deadline of the one the
  * cadence promised (one per interval after that).
  */
-final class RemotePairProbe implements PairReader {
+final class RemotePairProbe extends TargetReads {
     private static final Logger LOG = LoggerFactory.getLogger(RemotePairProbe.class);
 
-    private final SetContext ctx;
-    private final ReplicationPair pair;
-    private final CanaryKey key;
-    private final PairMeters meters;
-    private final NativeFigures natives;
     private final RemoteLagTracker tracker;
-    private final PollSchedule poll;
-    private final long intervalMicros;
     private final long earliestNextMicros;
     private final long deadlineMicros;
 
-    private long gapMicros;
-    private long pollTimer = -1;
-    private int readsInFlight;
-    private boolean lastReadFailed;
-    private long lastReadStartMicros = Long.MIN_VALUE;
     private long missedSinceNewest;
     /** When the next canary may be sent by the source's cadence: polling starts again from there; -1 before any seen. */
     private long nextWriteMicros = -1;
-    private volatile boolean firstReadDone;
     private boolean anomalyLogged;
 
     RemotePairProbe(SetContext ctx, ReplicationPair pair) {
-        this.ctx = ctx;
-        this.pair = pair;
-        this.key = new CanaryKey(ctx.agent, pair.source());
-        this.poll = ctx.set.timing().poll();
-        this.intervalMicros = ctx.set.timing().interval().toNanos() / 1_000;
+        super(ctx, pair);
         this.earliestNextMicros = (long) (intervalMicros * (1 - ctx.set.timing().jitter()));
         this.deadlineMicros = ctx.set.timing().deadline().toNanos() / 1_000;
         this.tracker = new RemoteLagTracker(ctx.clockBound.errorBoundMicros(), ctx.set.timing().requestTimeout().toNanos() / 1_000);
-        this.meters = ctx.metrics.pair(ctx.set.store(), ctx.set.name(), pair.source(), pair.target());
-        this.natives = new NativeFigures(ctx, pair, meters);
-        meters.lagNow(this::lagNowSeconds);
-        ctx.health(pair.target());
-    }
-
-    @Override
-    public ReplicationPair pair() {
-        return pair;
-    }
-
-    @Override
-    public PairMeters meters() {
-        return meters;
-    }
-
-    @Override
-    public boolean firstReadDone() {
-        return firstReadDone;
     }
 
     @Override
@@ -84,7 +46,7 @@ final class RemotePairProbe implements PairReader {
 
     @Override
     public void start() {
-        natives.start();
+        super.start();
         ctx.loop.execute(() -> {
             gapMicros = poll.maxMicros();
             schedulePoll(0);
@@ -92,38 +54,15 @@ final class RemotePairProbe implements PairReader {
     }
 
     @Override
-    public void stop() {
-        if (pollTimer >= 0) {
-            ctx.loop.cancel(pollTimer);
-            pollTimer = -1;
-        }
-        natives.stop();
-    }
-
-    @Override
     public void readIfIdle() {
-        if (!ctx.stopped && readsInFlight == 0 && ctx.nowMicros() - lastReadStartMicros >= intervalMicros) {
-            read();
-        }
+        super.readIfIdle();
         record(tracker.tick(ctx.nowMicros()));
         countMissed();
     }
 
-    private void schedulePoll(long delayMicros) {
-        if (pollTimer >= 0) {
-            ctx.loop.cancel(pollTimer);
-        }
-        pollTimer = ctx.stopped ? -1 : ctx.loop.schedule(delayMicros, this::pollTick);
-    }
-
-    private void pollTick() {
-        pollTimer = -1;
-        if (ctx.stopped) {
-            return;
-        }
-        if (readsInFlight < (lastReadFailed ? 1 : PairProbe.MAX_READS_IN_FLIGHT)) {
-            read();
-        }
+    @Override
+    protected void pollTick() {
+        readIfRoom();
         long now = ctx.nowMicros();
         if (nextWriteMicros >= 0 && now >= nextWriteMicros) {
             // another canary is due by the cadence: read it as closely as the last, as a local writer's reads would
@@ -137,50 +76,39 @@ final class RemotePairProbe implements PairReader {
         schedulePoll(Math.min(gapMicros, nextWriteMicros >= 0 ? Math.max(0, nextWriteMicros - now) : gapMicros));
     }
 
-    private void read() {
-        readsInFlight++;
-        long start = ctx.nowMicros();
-        lastReadStartMicros = start;
-        ctx.call("read", pair.target(), () -> ctx.store.read(pair.target(), key)).onComplete(ar -> {
-            readsInFlight--;
-            firstReadDone = true;
-            long end = ctx.nowMicros();
-            lastReadFailed = ar.failed();
-            if (ar.failed()) {
-                return;
-            }
-            Sighting seen = ar.result();
-            Canary canary = seen.canary().orElse(null);
-            long before = tracker.highestSeq();
-            RemoteLagTracker.Result result = tracker.read(canary, start, end, seen.at());
-            if (canary != null) {
-                meters.targetData(canary.writtenAtMicros());
-            }
-            if (result.newCanaries() > 0) {
-                meters.written(canary.writtenAtMicros(), result.newCanaries());
-                missedSinceNewest = 0;
-                if (tracker.highestSeq() > before) {
-                    // the next canary can be sent from its earliest planned moment on: poll from there, and so on each interval
-                    long next = canary.writtenAtMicros() + earliestNextMicros;
-                    while (next < ctx.nowMicros() - intervalMicros) {
-                        next += intervalMicros;
-                    }
-                    if (next > nextWriteMicros) {
-                        nextWriteMicros = next;
-                        gapMicros = poll.firstMicros();
-                        schedulePoll(Math.max(0, next - ctx.nowMicros()));
-                    }
+    @Override
+    protected void answered(AsyncResult<Sighting> ar, long start, long end) {
+        if (ar.failed()) {
+            return;
+        }
+        Sighting seen = ar.result();
+        Canary canary = seen.canary().orElse(null);
+        long before = tracker.highestSeq();
+        RemoteLagTracker.Result result = tracker.read(canary, start, end, seen.at());
+        if (canary != null) {
+            meters.targetData(canary.writtenAtMicros());
+        }
+        if (result.newCanaries() > 0) {
+            meters.written(canary.writtenAtMicros(), result.newCanaries());
+            missedSinceNewest = 0;
+            if (tracker.highestSeq() > before) {
+                // the next canary can be sent from its earliest planned moment on: poll from there, and so on each interval
+                long next = canary.writtenAtMicros() + earliestNextMicros;
+                while (next < ctx.nowMicros() - intervalMicros) {
+                    next += intervalMicros;
+                }
+                if (next > nextWriteMicros) {
+                    nextWriteMicros = next;
+                    gapMicros = poll.firstMicros();
+                    schedulePoll(Math.max(0, next - ctx.nowMicros()));
                 }
             }
-            record(result);
-        });
+        }
+        record(result);
     }
 
     private void record(RemoteLagTracker.Result result) {
-        for (Arrival a : result.arrivals()) {
-            meters.arrived(a.latencyMicros(), a.uncertaintyMicros(), a.seenAtMicros(), a.method().label());
-            ctx.arrivals.arrived(ctx.set, pair, a);
-        }
+        record(result.arrivals());
         if (result.anomalies() > 0) {
             meters.clockAnomalies(result.anomalies());
             if (!anomalyLogged) {
