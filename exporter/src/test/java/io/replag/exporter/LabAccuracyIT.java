@@ -27,7 +27,7 @@ class LabAccuracyIT {
         String table = out.toString(StandardCharsets.UTF_8);
         System.out.println(table);
         assertThat(code).as(err.toString(StandardCharsets.UTF_8)).isZero();
-        List<String[]> rows = table.lines().filter(l -> l.startsWith("| demo |")).map(l -> l.split("\\|")).toList();
+        List<String[]> rows = table.lines().filter(l -> l.startsWith("| demo | single |") || l.startsWith("| demo | per-region |")).map(l -> l.split("\\|")).toList();
         assertThat(rows).as("postgres at least").isNotEmpty();
         assertThat(rows.stream().map(r -> r[3].trim())).contains("postgres");
         assertThat(rows.stream().map(r -> r[2].trim())).as("one process, and an agent per region beside it").contains("single", "per-region");
