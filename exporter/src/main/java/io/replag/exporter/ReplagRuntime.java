@@ -24,7 +24,10 @@ import io.replag.agent.metrics.ReplagMetrics;
 import io.replag.agent.time.VertxEventLoop;
 import io.replag.agent.time.WallClock;
 import io.replag.exporter.config.ReplagConfig;
+import io.replag.exporter.health.Evidence;
+import io.replag.exporter.health.PeerEvidence;
 import io.replag.exporter.health.RegionHealth;
+import io.vertx.core.json.JsonObject;
 import io.replag.exporter.http.HttpEndpoints;
 import io.replag.lab.Lab;
 import io.vertx.core.Future;
@@ -132,7 +135,20 @@ public final class ReplagRuntime {
     }
 
     /** The engine and region health of one configuration; replaced whole on reload. */
-    private record Probing(ReplagConfig config, Engine engine, RegionHealth regionHealth) {
+    private record Probing(ReplagConfig config, Engine engine, RegionHealth regionHealth, PeerEvidence peers) {
+        void tick() {
+            if (peers != null) {
+                peers.ask();
+            }
+            regionHealth.evaluate();
+        }
+    }
+
+    /** This agent's own facts for its peers ({@code /health/evidence}); never its peers' facts, so nothing echoes. */
+    public JsonObject evidence() {
+        Probing p = current;
+        String region = p.config().agentOptions().region().orElse("");
+        return Evidence.of(p.config().agent() + (region.isEmpty() ? "" : "@" + region), region, SetView.merge(p.engine().sets()));
     }
 
     private Probing probing(ReplagConfig config) {
@@ -154,7 +170,18 @@ public final class ReplagRuntime {
         Engine engine = new Engine(probes);
         loop.execute(engine::start);
         String judged = agents.size() == 1 ? agents.get(0).agentOptions().region().orElse(null) : null;
-        return new Probing(config, engine, new RegionHealth(config.regionHealth(), SetView.merge(probes), System::nanoTime, judged));
+        if (judged != null && !config.agentOptions().otherPeers().isEmpty()) {
+            // region health from a quorum: this agent's facts and its peers', attributed together, for every region
+            PeerEvidence peers = new PeerEvidence(vertx, config.agentOptions(), System::nanoTime);
+            List<ReplicationSet> known = config.sets();
+            RegionHealth health = new RegionHealth(config.regionHealth(), () -> {
+                List<SetView> all = new ArrayList<>(probes);
+                all.addAll(peers.views(known));
+                return SetView.merge(all);
+            }, System::nanoTime, null, peers::quorum);
+            return new Probing(config, engine, health, peers);
+        }
+        return new Probing(config, engine, new RegionHealth(config.regionHealth(), SetView.merge(probes), System::nanoTime, judged), null);
     }
 
     /** chrony's bound where it can be read (refreshed every 16 s on a worker), else the configured one. */
@@ -178,13 +205,13 @@ public final class ReplagRuntime {
     /** Starts probing and serving. @return the bound HTTP port */
     public Future<Integer> start() {
         HttpEndpoints endpoints = new HttpEndpoints(vertx, this::metricsPage, () -> current.engine(), () -> current.regionHealth(),
-                () -> current.config().regionHealth(), lab);
+                () -> current.config().regionHealth(), lab, config.agentOptions().region().isPresent() ? this::evidence : null);
         Router router = endpoints.router(web.users().isEmpty() ? null : new BasicAuth(vertx, web.users()));
         HttpServerOptions options = new HttpServerOptions().setCompressionSupported(true);
         web.tls().ifPresent(tls -> options.setSsl(true)
                 .setKeyCertOptions(new PemKeyCertOptions().setCertPath(tls.certFile()).setKeyPath(tls.keyFile())));
         current = probing(config);
-        vertx.setPeriodic(1000, id -> current.regionHealth().evaluate());
+        vertx.setPeriodic(1000, id -> current.tick());
         return vertx.createHttpServer(options)
                 .requestHandler(router)
                 .listen(config.listenPort(), config.listenHost())
@@ -209,6 +236,9 @@ public final class ReplagRuntime {
                     + next.listenHost() + ":" + next.listenPort() + " instead of " + config.listenHost() + ":" + config.listenPort()));
         }
         Probing old = current;
+        if (old.peers() != null) {
+            old.peers().close();
+        }
         return old.engine().stop().eventually(() -> {
             registry.getMeters().stream().filter(m -> m.getId().getName().startsWith("replag.")
                             && !m.getId().getName().startsWith("replag.build") && !m.getId().getName().startsWith("replag.config"))

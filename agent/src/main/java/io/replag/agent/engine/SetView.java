@@ -34,23 +34,31 @@ public interface SetView {
 
     String replicationStatus(String region);
 
-    /** The probes of each set, by set name in first-seen order, as one view per set. */
-    static List<SetView> merge(List<SetProbe> probes) {
-        Map<String, List<SetProbe>> bySet = new LinkedHashMap<>();
-        probes.forEach(p -> bySet.computeIfAbsent(p.set().store() + "/" + p.set().name(), k -> new ArrayList<>()).add(p));
+    /**
+     * The views of each set, by set name in first-seen order, as one view per set. Where two views
+     * measure the same pair (they should not), the first wins.
+     */
+    static List<SetView> merge(List<? extends SetView> views) {
+        Map<String, List<SetView>> bySet = new LinkedHashMap<>();
+        views.forEach(p -> bySet.computeIfAbsent(p.set().store() + "/" + p.set().name(), k -> new ArrayList<>()).add(p));
         List<SetView> out = new ArrayList<>();
         bySet.values().forEach(list -> out.add(list.size() == 1 ? list.get(0) : new Merged(list)));
         return out;
     }
 
-    /** Several agents' probes of one set. */
+    /** Several agents' views of one set. */
     final class Merged implements SetView {
-        private final List<SetProbe> probes;
+        private final List<SetView> probes;
         private final List<PairView> pairs = new ArrayList<>();
 
-        Merged(List<SetProbe> probes) {
+        Merged(List<SetView> probes) {
             this.probes = List.copyOf(probes);
-            probes.forEach(p -> pairs.addAll(p.pairViews()));
+            java.util.Set<String> seen = new java.util.HashSet<>();
+            probes.forEach(p -> p.pairViews().forEach(v -> {
+                if (seen.add(v.source() + "->" + v.target())) {
+                    pairs.add(v);
+                }
+            }));
         }
 
         @Override
@@ -63,8 +71,8 @@ public interface SetView {
             return pairs;
         }
 
-        private double first(ToDoubleFunction<SetProbe> f) {
-            for (SetProbe p : probes) {
+        private double first(ToDoubleFunction<SetView> f) {
+            for (SetView p : probes) {
                 double v = f.applyAsDouble(p);
                 if (!Double.isNaN(v)) {
                     return v;

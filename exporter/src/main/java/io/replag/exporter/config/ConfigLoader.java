@@ -154,8 +154,55 @@ public final class ConfigLoader {
             chrony = clock.get("chrony").bool().orElse(true);
             clock.finish();
         }
+        List<AgentOptions.Peer> peers = new ArrayList<>();
+        Set<String> peerRegions = new HashSet<>();
+        for (ConfigNode peer : node.get("peers").elements()) {
+            Optional<String> r = peer.get("region").matching(REGION, "a region name such as eu-west-1");
+            ConfigNode urlNode = peer.get("url");
+            Optional<java.net.URI> url = urlNode.requiredString().flatMap(u -> {
+                try {
+                    java.net.URI uri = new java.net.URI(u);
+                    if ((uri.getScheme() != null && (uri.getScheme().equals("http") || uri.getScheme().equals("https"))) && uri.getHost() != null) {
+                        return Optional.of(uri);
+                    }
+                } catch (java.net.URISyntaxException ignored) {
+                    // reported below
+                }
+                urlNode.error("must be an http:// or https:// URL of the agent's server, found \"" + u + "\"");
+                return Optional.empty();
+            });
+            if (r.isPresent() && !peerRegions.add(r.get())) {
+                peer.get("region").error("names region \"" + r.get() + "\" twice: one agent per region");
+            }
+            peer.finish();
+            if (r.isPresent() && url.isPresent()) {
+                peers.add(new AgentOptions.Peer(r.get(), url.get()));
+            }
+        }
+        Optional<AgentOptions.PeerAuth> auth = Optional.empty();
+        ConfigNode authNode = node.get("peer_auth");
+        if (authNode.isPresent() && authNode.isMap()) {
+            Optional<String> user = authNode.get("username").requiredString();
+            ConfigNode password = authNode.get("password");
+            ConfigNode passwordFile = authNode.get("password_file");
+            Optional<io.replag.agent.config.Secret> secret = password.secret().or(passwordFile::secretFile);
+            if (secret.isEmpty()) {
+                authNode.error("needs password or password_file");
+            }
+            authNode.finish();
+            if (user.isPresent() && secret.isPresent()) {
+                auth = Optional.of(new AgentOptions.PeerAuth(user.get(), secret.get()));
+            }
+        }
+        ConfigNode ca = node.get("peer_ca_file");
+        Optional<String> caFile = ca.string();
+        caFile.ifPresent(f -> {
+            if (!java.nio.file.Files.isReadable(java.nio.file.Path.of(f))) {
+                ca.error("cannot read \"" + f + "\"");
+            }
+        });
         node.finish();
-        return new AgentOptions(region, maxError, chrony);
+        return new AgentOptions(region, maxError, chrony, peers, auth, caFile);
     }
 
     private static RegionHealthConfig regionHealth(ConfigNode node) {

@@ -50,15 +50,31 @@ public final class RegionHealth {
         }
     }
 
-    /** A set whose store counts, with all its pairs: fixed for a configuration. */
+    /** A set whose store counts, with all its pairs. */
     private record Counted(SetView set, String name, List<PairView> pairs) {
+    }
+
+    /**
+     * How many agents' evidence this answer rests on (per-region mode with peers).
+     *
+     * @param reached agents whose evidence is fresh, this one included
+     * @param of      agents configured
+     * @param missing the regions whose agent did not answer
+     */
+    public record Quorum(int reached, int of, List<String> missing) {
+        public boolean met() {
+            return reached >= of / 2 + 1;
+        }
     }
 
     private final RegionHealthConfig config;
     private final LongSupplier nanoTime;
     private final String onlyRegion;
     private final Set<String> regions = new LinkedHashSet<>();
-    private final List<Counted> counted = new ArrayList<>();
+    /** The sets whose store counts; live where peers' evidence comes and goes. */
+    private final java.util.function.Supplier<List<? extends SetView>> views;
+    private final java.util.function.Supplier<Quorum> quorum;
+    private List<Counted> counted = new ArrayList<>();
     private final Map<String, Long> breachSince = new LinkedHashMap<>();
     private final Map<String, Status> last = new LinkedHashMap<>();
 
@@ -71,25 +87,54 @@ public final class RegionHealth {
      *                   pairs into it); null to judge every region of the counted sets
      */
     public RegionHealth(RegionHealthConfig config, List<? extends SetView> sets, LongSupplier nanoTime, String onlyRegion) {
+        this(config, () -> sets, nanoTime, onlyRegion, () -> null);
+    }
+
+    /**
+     * Region health from a quorum of agents (per-region mode with peers): the views are this
+     * agent's and its peers' evidence, merged, taken afresh at every evaluation; every region of the
+     * sets is judged; and without a quorum every answer is 503 and says so.
+     */
+    public RegionHealth(RegionHealthConfig config, java.util.function.Supplier<List<? extends SetView>> views, LongSupplier nanoTime,
+                        String onlyRegion, java.util.function.Supplier<Quorum> quorum) {
         this.config = config;
         this.nanoTime = nanoTime;
         this.onlyRegion = onlyRegion;
-        for (SetView set : sets) {
-            if (config.stores().isEmpty() || config.stores().contains(set.set().store())) {
-                counted.add(new Counted(set, set.set().store() + "/" + set.set().name(), set.pairViews()));
-                set.set().endpoints().keySet().stream().filter(r -> onlyRegion == null || r.equals(onlyRegion)).forEach(regions::add);
-            }
+        this.views = views;
+        this.quorum = quorum;
+        count();
+        for (Counted c : counted) {
+            c.set().set().endpoints().keySet().stream().filter(r -> onlyRegion == null || r.equals(onlyRegion)).forEach(regions::add);
         }
         regions.forEach(r -> breachSince.put(r, nanoTime.getAsLong())); // nothing measured yet: a breach that grace covers
+    }
+
+    private void count() {
+        List<Counted> now = new ArrayList<>();
+        for (SetView set : views.get()) {
+            if (config.stores().isEmpty() || config.stores().contains(set.set().store())) {
+                now.add(new Counted(set, set.set().store() + "/" + set.set().name(), set.pairViews()));
+            }
+        }
+        counted = now;
     }
 
     /** Re-evaluates every region; call about once a second. */
     public synchronized void evaluate() {
         long now = nanoTime.getAsLong();
-        Map<String, List<String>> problems = problems();
+        count();
+        Quorum q = quorum.get();
+        Map<String, List<String>> problems = problems(q == null ? List.of() : q.missing());
         for (String region : regions) {
             List<String> found = problems.getOrDefault(region, List.of());
             Status before = last.get(region);
+            if (q != null && !q.met()) {
+                // a cut-off agent must not judge alone: a calculated health check over several agents outvotes it
+                breachSince.remove(region);
+                put(region, before, false, Verdict.FAIL, "FAIL " + region + ": no quorum: " + q.reached() + " of " + q.of()
+                        + " agents reachable (not answering: " + String.join(", ", q.missing()) + ")\n");
+                continue;
+            }
             if (found.isEmpty()) {
                 breachSince.remove(region);
                 put(region, before, true, Verdict.OK, "OK " + region + ": replication within " + seconds(config.maxLag().toMillis())
@@ -124,15 +169,26 @@ public final class RegionHealth {
         return n;
     }
 
-    /** Region to what counts against it now. */
-    private Map<String, List<String>> problems() {
+    /**
+     * Region to what counts against it now.
+     *
+     * @param agentsMissing regions whose agent does not answer its peers (per-region mode): that
+     *                      counts against the region and explains every breached pair touching it,
+     *                      as a failing endpoint does (its agent is its region's prober and writer)
+     */
+    private Map<String, List<String>> problems(List<String> agentsMissing) {
         Map<String, List<String>> out = new LinkedHashMap<>();
+        for (String region : agentsMissing) {
+            if (regions.contains(region)) {
+                add(out, region, "the agent in " + region + " does not answer its peers");
+            }
+        }
         double maxLag = config.maxLag().toMillis() / 1000.0;
         boolean into = !config.directions().equals("out");
         boolean outOf = !config.directions().equals("into");
         for (Counted c : counted) {
             SetView set = c.set();
-            Set<String> down = new LinkedHashSet<>();
+            Set<String> down = new LinkedHashSet<>(agentsMissing);
             Set<String> silent = new LinkedHashSet<>();
             for (String region : set.set().endpoints().keySet()) {
                 if (set.endpointUp(region) == 0) {

@@ -24,6 +24,7 @@ public final class HttpEndpoints {
     private final Supplier<RegionHealth> regionHealth;
     private final Supplier<RegionHealthConfig> regionHealthConfig;
     private final Lab lab;
+    private final Supplier<io.vertx.core.json.JsonObject> evidence;
     private static final String STATUS_PAGE = loadStatusPage();
 
     private static String loadStatusPage() {
@@ -37,6 +38,13 @@ public final class HttpEndpoints {
     /** Suppliers, because a reload replaces the engine and region health while the server runs. */
     public HttpEndpoints(Vertx vertx, Supplier<String> metricsPage, Supplier<Engine> engine, Supplier<RegionHealth> regionHealth,
                          Supplier<RegionHealthConfig> regionHealthConfig, Lab lab) {
+        this(vertx, metricsPage, engine, regionHealth, regionHealthConfig, lab, null);
+    }
+
+    /** @param evidence this agent's facts for its peers' region health ({@code /health/evidence}); null: not served */
+    public HttpEndpoints(Vertx vertx, Supplier<String> metricsPage, Supplier<Engine> engine, Supplier<RegionHealth> regionHealth,
+                         Supplier<RegionHealthConfig> regionHealthConfig, Lab lab, Supplier<io.vertx.core.json.JsonObject> evidence) {
+        this.evidence = evidence;
         this.regionHealthConfig = regionHealthConfig;
         this.vertx = vertx;
         this.metricsPage = metricsPage;
@@ -68,6 +76,16 @@ public final class HttpEndpoints {
         }));
         router.get("/metrics").handler(this::metrics);
         router.get("/health").handler(ctx -> text(ctx, 200, "ok\n"));
+        if (evidence != null) {
+            // what this agent measures, for the region health of its peers (a quorum of agents); off the loop, like /metrics
+            router.get("/health/evidence").handler(ctx -> vertx.executeBlocking(() -> evidence.get().encode(), false).onComplete(ar -> {
+                if (ar.succeeded()) {
+                    ctx.response().putHeader("Content-Type", "application/json").end(ar.result());
+                } else {
+                    text(ctx, 500, "evidence failed: " + ar.cause().getClass().getSimpleName() + "\n");
+                }
+            }));
+        }
         router.get("/ready").handler(ctx -> {
             if (engine.get().firstRoundDone()) {
                 text(ctx, 200, "ready\n");

@@ -101,11 +101,35 @@ class ConfigLoaderTest {
         assertThat(perRegion.agentOptions().clockMaxError()).isEqualTo(Duration.ofMillis(2));
         assertThat(perRegion.agentOptions().chrony()).isFalse();
         assertThat(errors(VALID.replace("agent: replag-prod-1", "agent: {name: replag, region: mars-1, clok: {}}")))
-                .containsExactlyInAnyOrder("agent.clok: unknown key (known here: name, region, clock)",
+                .containsExactlyInAnyOrder("agent.clok: unknown key (known here: name, region, clock, peers, peer_auth, peer_ca_file)",
                         "agent.region: no replication set has region \"mars-1\" (regions: ap-southeast-2, eu-west-1, us-east-1)");
         assertThat(single.inRegion("ap-southeast-2").agentOptions().region()).contains("ap-southeast-2");
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> single.inRegion("mars-1"))
                 .hasMessage("--region: no replication set has region \"mars-1\" (regions: ap-southeast-2, eu-west-1, us-east-1)");
+    }
+
+    @Test
+    void peersAreTheOtherRegionsAgentsWithTheirUrls() throws Exception {
+        ReplagConfig c = loader.parse("test.yaml", VALID.replace("agent: replag-prod-1", """
+                agent:
+                  name: replag
+                  peers:
+                    - {region: us-east-1, url: "https://replag.use1.example.com:9478"}
+                    - {region: eu-west-1, url: "https://replag.euw1.example.com:9478"}
+                    - {region: ap-southeast-2, url: "https://replag.apse2.example.com:9478"}
+                  peer_auth: {username: replag-peer, password: "${PG_PASSWORD}"}"""));
+        assertThat(c.agentOptions().peers()).hasSize(3);
+        assertThat(c.inRegion("eu-west-1").agentOptions().otherPeers()).extracting(AgentOptions.Peer::region)
+                .containsExactly("us-east-1", "ap-southeast-2");
+        assertThat(c.agentOptions().peerAuth().orElseThrow().password().reveal()).isEqualTo("s3cr3t-value");
+        assertThat(errors(VALID.replace("agent: replag-prod-1", """
+                agent:
+                  name: replag
+                  peers:
+                    - {region: us-east-1, url: "ftp://x"}
+                    - {region: us-east-1, url: "http://y:9478"}""")))
+                .containsExactlyInAnyOrder("agent.peers[0].url: must be an http:// or https:// URL of the agent's server, found \"ftp://x\"",
+                        "agent.peers[1].region: names region \"us-east-1\" twice: one agent per region");
     }
 
     @Test

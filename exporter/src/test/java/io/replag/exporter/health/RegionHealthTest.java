@@ -218,4 +218,59 @@ class RegionHealthTest {
         assertThat(eu.healthy()).as(eu.body()).isFalse();
         assertThat(eu.body()).contains("memory/sessions no canary written in eu-west-1 for");
     }
+
+    // --- per-region agents: health from a quorum of agents' evidence ----------------------------
+
+    /** One agent per region on a multi-writer set, each in per-region mode. */
+    List<SetProbe> perRegionAgents(InMemoryCanaryStore store) {
+        List<SetProbe> agents = new java.util.ArrayList<>();
+        Map<String, Endpoint> endpoints = new java.util.LinkedHashMap<>();
+        List.of(US, EU, AP).forEach(r -> endpoints.put(r, new Endpoint(r, 1)));
+        ReplicationSet set = new ReplicationSet("sessions", "memory", endpoints, ReplicationSet.multiWriter(List.of(US, EU, AP)),
+                ProbeTiming.builder().jitter(0).build(), null);
+        for (String region : List.of(US, EU, AP)) {
+            SetProbe agent = new SetProbe(set, store, time, time, new ReplagMetrics(new SimpleMeterRegistry()), "replag",
+                    io.replag.agent.engine.ArrivalListener.NONE, region, io.replag.agent.clock.ClockBound.fixed(1_000));
+            agent.start();
+            agents.add(agent);
+        }
+        return agents;
+    }
+
+    @Test
+    void withAnAgentPerRegionADeadRegionAndItsAgentFailAloneOnThePeersEvidence() {
+        InMemoryCanaryStore multi = new InMemoryCanaryStore(time, time);
+        List<SetProbe> agents = perRegionAgents(multi);
+        boolean[] euAgentUp = {true};
+        // what the us-east-1 agent's health sees: its own facts, and those of the peers that answer
+        RegionHealth fromUs = new RegionHealth(new RegionHealthConfig(Duration.ofSeconds(2), Duration.ofSeconds(5), "both", Set.of()),
+                () -> io.replag.agent.engine.SetView.merge(euAgentUp[0] ? agents : List.of(agents.get(0), agents.get(2))),
+                () -> time.nowMicros() * 1_000, null,
+                () -> euAgentUp[0] ? new RegionHealth.Quorum(3, 3, List.of()) : new RegionHealth.Quorum(2, 3, List.of(EU)));
+        run(fromUs, 6);
+        assertThat(fromUs.status(EU).orElseThrow().healthy()).isTrue();
+        // eu-west-1 goes: its store, and its agent with it
+        multi.fail(EU, new ConnectException("Connection refused"));
+        euAgentUp[0] = false;
+        agents.get(1).stop();
+        runHealthy(fromUs, 60, US, AP);
+        RegionHealth.Status eu = fromUs.status(EU).orElseThrow();
+        assertThat(eu.healthy()).isFalse();
+        assertThat(eu.body()).startsWith("FAIL eu-west-1: ").contains("the agent in eu-west-1 does not answer its peers");
+    }
+
+    @Test
+    void anAgentThatReachesNoQuorumSaysSoForEveryRegion() {
+        InMemoryCanaryStore multi = new InMemoryCanaryStore(time, time);
+        List<SetProbe> agents = perRegionAgents(multi);
+        RegionHealth alone = new RegionHealth(new RegionHealthConfig(Duration.ofSeconds(2), Duration.ofSeconds(5), "both", Set.of()),
+                () -> io.replag.agent.engine.SetView.merge(List.of(agents.get(0))), () -> time.nowMicros() * 1_000, null,
+                () -> new RegionHealth.Quorum(1, 3, List.of(EU, AP)));
+        run(alone, 2);
+        for (String region : List.of(US, EU, AP)) {
+            RegionHealth.Status s = alone.status(region).orElseThrow();
+            assertThat(s.healthy()).isFalse();
+            assertThat(s.body()).isEqualTo("FAIL " + region + ": no quorum: 1 of 3 agents reachable (not answering: eu-west-1, ap-southeast-2)\n");
+        }
+    }
 }
