@@ -40,18 +40,23 @@ final class PrometheusProcess implements AutoCloseable {
     /** Starts Prometheus scraping {@code 127.0.0.1:replagPort} as job {@code replag}, and waits until it is ready. */
     static PrometheusProcess start(int replagPort) throws Exception {
         Path root = MonitoringIT.repoRoot();
-        Path work = Files.createTempDirectory("replag-prometheus-");
-        int port;
-        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            port = s.getLocalPort();
-        }
-        Files.writeString(work.resolve("prometheus.yml"), """
+        return start("""
                 global: {scrape_interval: 1s, evaluation_interval: 1s}
                 rule_files: ["%s", "%s"]
                 scrape_configs:
                   - job_name: replag
                     static_configs: [{targets: ["127.0.0.1:%d"]}]
                 """.formatted(root.resolve("alerts/replag-rules.yml"), root.resolve("alerts/replag-alerts.yml"), replagPort));
+    }
+
+    /** A Prometheus with this configuration file (the project's rule files are at {@link #rules()}). */
+    static PrometheusProcess start(String config) throws Exception {
+        Path work = Files.createTempDirectory("replag-prometheus-");
+        int port;
+        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            port = s.getLocalPort();
+        }
+        Files.writeString(work.resolve("prometheus.yml"), config);
         Process process = new ProcessBuilder("prometheus", "--config.file=" + work.resolve("prometheus.yml"),
                 "--storage.tsdb.path=" + work.resolve("data"), "--web.listen-address=127.0.0.1:" + port)
                 .redirectErrorStream(true).redirectOutput(work.resolve("prometheus.log").toFile()).start();
@@ -62,6 +67,17 @@ final class PrometheusProcess implements AutoCloseable {
 
     String url() {
         return url;
+    }
+
+    /** host:port, for another Prometheus to federate this one. */
+    String address() {
+        return url.substring("http://".length());
+    }
+
+    /** The project's rule files, as a YAML list. */
+    static String rules() {
+        Path root = MonitoringIT.repoRoot();
+        return "[\"" + root.resolve("alerts/replag-rules.yml") + "\", \"" + root.resolve("alerts/replag-alerts.yml") + "\"]";
     }
 
     static Optional<HttpResponse<String>> get(String url) {
