@@ -94,6 +94,17 @@ public final class ConfigNode {
         }));
     }
 
+    /** A path to a file that must be readable now (a CA bundle); records an error naming it otherwise. */
+    public Optional<String> readableFile() {
+        Optional<String> path = string();
+        path.ifPresent(f -> {
+            if (!java.nio.file.Files.isReadable(java.nio.file.Path.of(f))) {
+                error("cannot read \"" + f + "\"");
+            }
+        });
+        return path;
+    }
+
     /** True if this node holds a map; never records an error (for keys that take a scalar or a map). */
     public boolean holdsMap() {
         return value instanceof Map<?, ?>;

@@ -59,13 +59,7 @@ public final class SqlOptionsReader {
                 mode.error("must be one of disable, require, verify-ca, verify-full, found \"" + v + "\"");
                 return false;
             });
-            ConfigNode ca = tls.get("ca_file");
-            Optional<String> caFile = ca.string();
-            caFile.ifPresent(f -> {
-                if (!java.nio.file.Files.isReadable(java.nio.file.Path.of(f))) {
-                    ca.error("cannot read \"" + f + "\"");
-                }
-            });
+            Optional<String> caFile = tls.get("ca_file").readableFile();
             tls.finish();
             b.tls(new SqlOptions.Tls(m.orElse("verify-full"), caFile));
         }

@@ -194,13 +194,7 @@ public final class ConfigLoader {
                 auth = Optional.of(new AgentOptions.PeerAuth(user.get(), secret.get()));
             }
         }
-        ConfigNode ca = node.get("peer_ca_file");
-        Optional<String> caFile = ca.string();
-        caFile.ifPresent(f -> {
-            if (!java.nio.file.Files.isReadable(java.nio.file.Path.of(f))) {
-                ca.error("cannot read \"" + f + "\"");
-            }
-        });
+        Optional<String> caFile = node.get("peer_ca_file").readableFile();
         node.finish();
         return new AgentOptions(region, maxError, chrony, peers, auth, caFile);
     }
