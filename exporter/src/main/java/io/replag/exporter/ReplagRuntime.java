@@ -205,7 +205,7 @@ public final class ReplagRuntime {
     /** Starts probing and serving. @return the bound HTTP port */
     public Future<Integer> start() {
         HttpEndpoints endpoints = new HttpEndpoints(vertx, this::metricsPage, () -> current.engine(), () -> current.regionHealth(),
-                () -> current.config().regionHealth(), lab, config.agentOptions().region().isPresent() ? this::evidence : null);
+                () -> current.config().lagThresholds(), lab, config.agentOptions().region().isPresent() ? this::evidence : null);
         Router router = endpoints.router(web.users().isEmpty() ? null : new BasicAuth(vertx, web.users()));
         HttpServerOptions options = new HttpServerOptions().setCompressionSupported(true);
         web.tls().ifPresent(tls -> options.setSsl(true)

@@ -346,6 +346,47 @@ class MonitoringIT {
         await(Duration.ofSeconds(15), "stall clears after resume", () -> result(stalled).isEmpty());
     }
 
+    /**
+     * Issue 14's masked writer, end to end: DynamoDB writes denied in eu-west-1 while its reads of
+     * the other regions' canaries work. replag_up flaps, so no endpoint alert can hold; the
+     * writer-silence expression turns true for eu-west-1 alone, and clears when writes resume.
+     */
+    @Test
+    void f2_deniedWritesInATwoWaySetMakeTheWriterSilentExpressionTrue() throws Exception {
+        if (!lab.has("dynamodb")) {
+            System.out.println("SKIPPED f2: the lab runs without DynamoDB here (Node.js and npm missing); .ci/run installs them");
+            Assumptions.abort("no DynamoDB in the lab");
+        }
+        String silent = alertExpr("ReplagCanaryWriterSilent");
+        await(Duration.ofSeconds(30), "no writer silent", () -> result(silent).isEmpty());
+        double writesBefore = writeErrors("eu-west-1");
+        lab.store("dynamodb").fault("eu-west-1", new io.replag.lab.Fault(0, "deny_writes"));
+        long deniedAt = System.nanoTime();
+        try {
+            boolean[] upSeen = {false, false};
+            await(Duration.ofSeconds(120), "writer-silence expression true for dynamodb eu-west-1", () -> {
+                double up = runtime.registry().find("replag.up").tags("store", "dynamodb", "region", "eu-west-1").gauge().value();
+                upSeen[(int) up] = true;
+                return result(silent).stream().map(x -> ((JsonObject) x).getJsonObject("metric"))
+                        .anyMatch(m -> "dynamodb".equals(m.getString("store")) && "eu-west-1".equals(m.getString("region")));
+            });
+            System.out.printf("writer-silence expression true %.1f s after writes were denied (rule: 60 s, then 5 minutes pending)%n",
+                    (System.nanoTime() - deniedAt) / 1e9);
+            assertThat(writeErrors("eu-west-1")).as("write errors counted").isGreaterThan(writesBefore);
+            assertThat(upSeen[1]).as("replag_up was 1 at times: reads of the others' canaries still work").isTrue();
+            assertThat(result(silent)).as("only the denied writer").allSatisfy(x -> assertThat(((JsonObject) x).getJsonObject("metric")
+                    .getString("region")).isEqualTo("eu-west-1"));
+        } finally {
+            lab.store("dynamodb").fault("eu-west-1", io.replag.lab.Fault.NONE);
+        }
+        await(Duration.ofSeconds(30), "writer silence clears once writes resume", () -> result(silent).isEmpty());
+    }
+
+    static double writeErrors(String region) {
+        return runtime.registry().find("replag.errors").tags("store", "dynamodb", "region", region, "op", "write").counters()
+                .stream().mapToDouble(Counter::count).sum();
+    }
+
     @Test
     void g_dockerComposeFileIsValid() throws Exception {
         require("docker-compose", "Debian package docker-compose");

@@ -47,7 +47,9 @@ class StatusPageIT {
         ReplagConfig demo = Demo.config(lab, "127.0.0.1", 0, ProbeTiming.DEFAULT);
         // alarm above 2 s, so that a paused link turns red within seconds
         ReplagConfig config = new ReplagConfig(demo.agent(), demo.listenHost(), 0, demo.sets(),
-                new RegionHealthConfig(Duration.ofSeconds(2), Duration.ofSeconds(2), "both", Set.of()));
+                new RegionHealthConfig(Duration.ofSeconds(2), Duration.ofSeconds(2), "both", Set.of()), demo.agentOptions(),
+                new io.replag.exporter.config.LagThresholds(java.util.Map.of("postgres",
+                        io.replag.agent.config.LagThreshold.of(Duration.ofSeconds(1), Duration.ofSeconds(2)))));
         runtime = new ReplagRuntime(config, lab);
         base = "http://127.0.0.1:" + runtime.start().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
     }

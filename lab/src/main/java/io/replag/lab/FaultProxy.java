@@ -21,8 +21,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * An HTTP/1.1 proxy in front of one lab region's endpoint (DynamoDB, S3) that can add
- * latency, answer with the store's throttling error or a 500, or reset connections, switched at
- * run time. Raw sockets rather than an HTTP server library, because only a raw socket can send a
+ * latency, answer with the store's throttling error or a 500, deny writes alone with the store's
+ * access-denied error, or reset connections, switched at run time. Raw sockets rather than an HTTP server library, because only a raw socket can send a
  * real TCP reset. Requests must carry Content-Length (the AWS SDKs' JSON and XML calls do).
  */
 public final class FaultProxy implements AutoCloseable {
@@ -31,6 +31,7 @@ public final class FaultProxy implements AutoCloseable {
     private final ServerSocket server;
     private final int upstreamPort;
     private final byte[] throttleResponse;
+    private final byte[] deniedResponse;
     private final ExecutorService threads = Executors.newCachedThreadPool(r -> {
         Thread t = new Thread(r, "lab-fault-proxy");
         t.setDaemon(true);
@@ -54,21 +55,28 @@ public final class FaultProxy implements AutoCloseable {
     }
 
     /**
-     * @param upstreamPort    the real endpoint on 127.0.0.1
-     * @param throttleStatus  HTTP status of the store's throttling answer
-     * @param throttleType    content type of that answer
-     * @param throttleBody    body of that answer
+     * The store's own error answers.
+     *
+     * @param contentType    content type of the answers
+     * @param throttleStatus HTTP status of the store's throttling answer
+     * @param throttleBody   body of that answer
+     * @param deniedStatus   HTTP status of the store's access-denied answer
+     * @param deniedBody     body of that answer
      */
-    public FaultProxy(int upstreamPort, int throttleStatus, String throttleType, String throttleBody) throws IOException {
-        this(upstreamPort, throttleStatus, throttleType, throttleBody, ResponseHeaders.NONE);
+    public record Answers(String contentType, int throttleStatus, String throttleBody, int deniedStatus, String deniedBody) {
     }
 
-    public FaultProxy(int upstreamPort, int throttleStatus, String throttleType, String throttleBody,
-                      ResponseHeaders extraHeaders) throws IOException {
+    /** @param upstreamPort the real endpoint on 127.0.0.1 */
+    public FaultProxy(int upstreamPort, Answers answers) throws IOException {
+        this(upstreamPort, answers, ResponseHeaders.NONE);
+    }
+
+    public FaultProxy(int upstreamPort, Answers answers, ResponseHeaders extraHeaders) throws IOException {
         this.extraHeaders = extraHeaders;
         this.server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
         this.upstreamPort = upstreamPort;
-        this.throttleResponse = response(throttleStatus, "Throttled", throttleType, throttleBody);
+        this.throttleResponse = response(answers.throttleStatus(), "Throttled", answers.contentType(), answers.throttleBody());
+        this.deniedResponse = response(answers.deniedStatus(), "Denied", answers.contentType(), answers.deniedBody());
         threads.execute(this::acceptLoop);
     }
 
@@ -122,7 +130,9 @@ public final class FaultProxy implements AutoCloseable {
                 if (f.latencyMs() > 0) {
                     Thread.sleep(f.latencyMs()); // the injected latency itself
                 }
-                switch (f.kind()) {
+                String kind = "deny_writes".equals(f.kind()) ? (isWrite(method, requestHeaders) ? "deny" : "none") : f.kind();
+                switch (kind) {
+                    case "deny" -> toClient.write(deniedResponse);
                     case "reset" -> {
                         client.setSoLinger(true, 0);
                         return;
@@ -157,6 +167,18 @@ public final class FaultProxy implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    private static final java.util.regex.Pattern DYNAMODB_WRITES =
+            java.util.regex.Pattern.compile(".*\\.(PutItem|UpdateItem|DeleteItem|BatchWriteItem|TransactWriteItems)");
+
+    /** A write: DynamoDB's write operations (every call is a POST naming its operation), else PUT, POST, DELETE (S3). */
+    static boolean isWrite(String method, Map<String, String> requestHeaders) {
+        String target = requestHeaders.get("x-amz-target");
+        if (target != null) {
+            return DYNAMODB_WRITES.matcher(target).matches();
+        }
+        return method.equals("PUT") || method.equals("POST") || method.equals("DELETE");
     }
 
     /** Reads the head of one HTTP/1.1 message, up to and including the blank line; null at end of stream. */

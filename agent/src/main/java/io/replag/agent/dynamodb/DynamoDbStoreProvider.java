@@ -29,6 +29,12 @@ public final class DynamoDbStoreProvider implements StoreProvider {
         return false;
     }
 
+    /** Global tables replicate in about a second: 10 s is already unusual, a minute is an incident. */
+    @Override
+    public io.replag.agent.config.LagThreshold lagThreshold() {
+        return io.replag.agent.config.LagThreshold.of(java.time.Duration.ofSeconds(10), java.time.Duration.ofSeconds(60));
+    }
+
     @Override
     public Object parseOptions(ConfigNode node) {
         if (!node.isPresent()) {

@@ -57,6 +57,8 @@ final class SourceWriter {
         this.random = new SplittableRandom(seed);
         this.intervalMicros = ctx.set.timing().interval().toNanos() / 1_000;
         this.scheduleDelay = ctx.metrics.writeScheduleDelay(ctx.set.store(), ctx.set.name(), region);
+        ctx.metrics.writerLastSuccess(ctx.set.store(), ctx.set.name(), region,
+                () -> lastWrittenMicros < 0 ? Double.NaN : lastWrittenMicros / 1e6);
         this.replicationStatus = ctx.store.reportsReplicationStatus()
                 ? ctx.metrics.replicationStatus(ctx.set.store(), ctx.set.name(), region) : null;
     }

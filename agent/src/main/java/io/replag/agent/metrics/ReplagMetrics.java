@@ -92,6 +92,16 @@ public final class ReplagMetrics {
                 .tags(common.and("store", store, "resource", resource)).strongReference(true).register(registry);
     }
 
+    /**
+     * When the region's writer last had a canary acknowledged, or started if none was yet: the
+     * writer's staleness, which no read can mask (ReplagCanaryWriterSilent). Read at scrape time.
+     */
+    public void writerLastSuccess(String store, String resource, String region, java.util.function.DoubleSupplier unixSeconds) {
+        Gauge.builder("replag.writer.last.success.timestamp.seconds", unixSeconds, java.util.function.DoubleSupplier::getAsDouble)
+                .description("Unix time of the last canary acknowledged in the region, or of the writer's start if none was")
+                .tags(common.and("store", store, "resource", resource, "region", region)).strongReference(true).register(registry);
+    }
+
     /** How late one source's writes run against their planned time: the engine loop's own delay. */
     public Timer writeScheduleDelay(String store, String resource, String region) {
         return Timer.builder("replag.write.schedule.delay")

@@ -43,6 +43,18 @@ public final class S3StoreProvider implements StoreProvider {
         return false;
     }
 
+    /** S3 Replication Time Control's promise: 99.99% of objects within 15 minutes; most take seconds to minutes. */
+    @Override
+    public java.time.Duration defaultDeadline() {
+        return java.time.Duration.ofMinutes(15);
+    }
+
+    /** Seconds to minutes is healthy for CRR: a warning at 5 minutes, critical at RTC's 15. */
+    @Override
+    public io.replag.agent.config.LagThreshold lagThreshold() {
+        return io.replag.agent.config.LagThreshold.of(java.time.Duration.ofMinutes(5), java.time.Duration.ofMinutes(15));
+    }
+
     @Override
     public Object parseOptions(ConfigNode node) {
         return parseOptions(node, List.of());

@@ -22,6 +22,19 @@ public interface StoreProvider {
     }
 
     /**
+     * The deadline of a set that names none, in the set or in {@code defaults}: how late a canary
+     * may arrive before it counts as missed when the store is healthy.
+     */
+    default java.time.Duration defaultDeadline() {
+        return java.time.Duration.ofSeconds(60);
+    }
+
+    /** The lag a healthy pair of this store stays under: warning and critical (the status page, the mixin's defaults). */
+    default io.replag.agent.config.LagThreshold lagThreshold() {
+        return io.replag.agent.config.LagThreshold.DEFAULT;
+    }
+
+    /**
      * Reads the store's options from the set's {@code <key>:} section. Reports problems through
      * {@code node}'s errors; the return value is ignored if there were any.
      */

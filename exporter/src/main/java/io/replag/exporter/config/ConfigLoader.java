@@ -42,6 +42,8 @@ public final class ConfigLoader {
     private static final Pattern HOST_PORT = Pattern.compile("(\\[[0-9a-fA-F:]+]|[A-Za-z0-9_.-]+):(\\d{1,5})");
 
     private final Function<String, String> env;
+    /** Whether {@code defaults} names a deadline: it then overrides every store's own default. */
+    private boolean deadlineByDefaults;
 
     public ConfigLoader(Function<String, String> env) {
         this.env = env;
@@ -109,6 +111,7 @@ public final class ConfigLoader {
             server.finish();
         }
         ProbeTiming defaults = timing(root.get("defaults"), ProbeTiming.DEFAULT, true);
+        deadlineByDefaults = root.get("defaults").holdsMap() && root.get("defaults").get("deadline").isPresent();
 
         List<ReplicationSet> sets = new ArrayList<>();
         ConfigNode setsNode = root.get("replication_sets");
@@ -125,6 +128,7 @@ public final class ConfigLoader {
             setsNode.error("must list at least one replication set");
         }
         RegionHealthConfig regionHealth = regionHealth(root.get("region_health"));
+        LagThresholds lagThresholds = lagThresholds(root.get("lag_thresholds"));
         root.finish();
         if (agentOptions.region().isPresent()) {
             Set<String> regions = new java.util.TreeSet<>();
@@ -134,7 +138,7 @@ public final class ConfigLoader {
                         + String.join(", ", regions) + ")");
             }
         }
-        return new ReplagConfig(agent, host, port, sets, regionHealth, agentOptions);
+        return new ReplagConfig(agent, host, port, sets, regionHealth, agentOptions, lagThresholds);
     }
 
     /** {@code agent: {name, region, clock: {max_error, chrony}}}: the map form of {@code agent}. */
@@ -199,6 +203,37 @@ public final class ConfigLoader {
         return new AgentOptions(region, maxError, chrony, peers, auth, caFile);
     }
 
+    /** {@code lag_thresholds: {s3: {warning: 10m, critical: 30m}}}: per store, over the store's own. */
+    private static LagThresholds lagThresholds(ConfigNode node) {
+        if (!node.isPresent() || !node.isMap()) {
+            return LagThresholds.DEFAULT;
+        }
+        Map<String, io.replag.agent.config.LagThreshold> overrides = new LinkedHashMap<>();
+        for (String key : node.keys()) {
+            ConfigNode store = node.get(key);
+            var provider = Stores.byKey(key);
+            if (provider.isEmpty()) {
+                store.error("unknown store \"" + key + "\" (known: " + String.join(", ", Stores.keys()) + ")");
+                continue;
+            }
+            if (!store.isMap()) {
+                continue;
+            }
+            var own = provider.get().lagThreshold();
+            var warning = store.get("warning").duration().orElse(own.warning());
+            var critical = store.get("critical").duration().orElse(own.critical());
+            store.finish();
+            if (warning.isZero() || warning.isNegative()) {
+                store.get("warning").error("must be > 0, found " + warning.toMillis() + "ms");
+            } else if (critical.compareTo(warning) <= 0) {
+                store.get("critical").error("must be more than warning (" + warning.toMillis() + "ms), found " + critical.toMillis() + "ms");
+            } else {
+                overrides.put(key, io.replag.agent.config.LagThreshold.of(warning, critical));
+            }
+        }
+        return new LagThresholds(overrides);
+    }
+
     private static RegionHealthConfig regionHealth(ConfigNode node) {
         if (!node.isPresent() || !node.isMap()) {
             return RegionHealthConfig.DEFAULT;
@@ -247,7 +282,9 @@ public final class ConfigLoader {
             }
             return p;
         });
-        ProbeTiming timing = timing(node, defaults, false);
+        ProbeTiming timing = provider.isPresent() && !deadlineByDefaults && !node.get("deadline").isPresent()
+                ? timing(node, defaults.toBuilder().deadline(provider.get().defaultDeadline()).build(), false)
+                : timing(node, defaults, false);
 
         Map<String, Endpoint> endpoints = new LinkedHashMap<>();
         List<ReplicationPair> pairs = new ArrayList<>();

@@ -17,7 +17,7 @@ import java.util.Objects;
  * @param agentOptions where this agent runs (per-region mode) and its clock error bound
  */
 public record ReplagConfig(String agent, String listenHost, int listenPort, List<ReplicationSet> sets,
-                           RegionHealthConfig regionHealth, AgentOptions agentOptions) {
+                           RegionHealthConfig regionHealth, AgentOptions agentOptions, LagThresholds lagThresholds) {
     public static final int DEFAULT_PORT = 9478;
 
     public ReplagConfig {
@@ -26,6 +26,12 @@ public record ReplagConfig(String agent, String listenHost, int listenPort, List
         sets = List.copyOf(sets);
         Objects.requireNonNull(regionHealth, "regionHealth");
         Objects.requireNonNull(agentOptions, "agentOptions");
+        Objects.requireNonNull(lagThresholds, "lagThresholds");
+    }
+
+    public ReplagConfig(String agent, String listenHost, int listenPort, List<ReplicationSet> sets,
+                        RegionHealthConfig regionHealth, AgentOptions agentOptions) {
+        this(agent, listenHost, listenPort, sets, regionHealth, agentOptions, LagThresholds.DEFAULT);
     }
 
     public ReplagConfig(String agent, String listenHost, int listenPort, List<ReplicationSet> sets, RegionHealthConfig regionHealth) {
@@ -37,7 +43,7 @@ public record ReplagConfig(String agent, String listenHost, int listenPort, List
     }
 
     public ReplagConfig withPort(int port) {
-        return new ReplagConfig(agent, listenHost, port, sets, regionHealth, agentOptions);
+        return new ReplagConfig(agent, listenHost, port, sets, regionHealth, agentOptions, lagThresholds);
     }
 
     /** Every region some set has, sorted. */
@@ -57,7 +63,7 @@ public record ReplagConfig(String agent, String listenHost, int listenPort, List
             throw new IllegalArgumentException("--region: no replication set has region \"" + region + "\" (regions: "
                     + String.join(", ", regions()) + ")");
         }
-        return new ReplagConfig(agent, listenHost, listenPort, sets, regionHealth, agentOptions.withRegion(region));
+        return new ReplagConfig(agent, listenHost, listenPort, sets, regionHealth, agentOptions.withRegion(region), lagThresholds);
     }
 
     public int pairCount() {

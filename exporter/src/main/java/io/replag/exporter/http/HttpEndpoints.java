@@ -2,7 +2,6 @@ package io.replag.exporter.http;
 
 import io.replag.agent.engine.Engine;
 import io.replag.exporter.health.RegionHealth;
-import io.replag.exporter.health.RegionHealthConfig;
 import io.replag.lab.Lab;
 import io.vertx.core.Vertx;
 
@@ -22,7 +21,7 @@ public final class HttpEndpoints {
     private final Supplier<String> metricsPage;
     private final Supplier<Engine> engine;
     private final Supplier<RegionHealth> regionHealth;
-    private final Supplier<RegionHealthConfig> regionHealthConfig;
+    private final Supplier<io.replag.exporter.config.LagThresholds> lagThresholds;
     private final Lab lab;
     private final Supplier<io.vertx.core.json.JsonObject> evidence;
     private static final String STATUS_PAGE = loadStatusPage();
@@ -37,15 +36,15 @@ public final class HttpEndpoints {
 
     /** Suppliers, because a reload replaces the engine and region health while the server runs. */
     public HttpEndpoints(Vertx vertx, Supplier<String> metricsPage, Supplier<Engine> engine, Supplier<RegionHealth> regionHealth,
-                         Supplier<RegionHealthConfig> regionHealthConfig, Lab lab) {
-        this(vertx, metricsPage, engine, regionHealth, regionHealthConfig, lab, null);
+                         Supplier<io.replag.exporter.config.LagThresholds> lagThresholds, Lab lab) {
+        this(vertx, metricsPage, engine, regionHealth, lagThresholds, lab, null);
     }
 
     /** @param evidence this agent's facts for its peers' region health ({@code /health/evidence}); null: not served */
     public HttpEndpoints(Vertx vertx, Supplier<String> metricsPage, Supplier<Engine> engine, Supplier<RegionHealth> regionHealth,
-                         Supplier<RegionHealthConfig> regionHealthConfig, Lab lab, Supplier<io.vertx.core.json.JsonObject> evidence) {
+                         Supplier<io.replag.exporter.config.LagThresholds> lagThresholds, Lab lab, Supplier<io.vertx.core.json.JsonObject> evidence) {
         this.evidence = evidence;
-        this.regionHealthConfig = regionHealthConfig;
+        this.lagThresholds = lagThresholds;
         this.vertx = vertx;
         this.metricsPage = metricsPage;
         this.engine = engine;
@@ -67,7 +66,7 @@ public final class HttpEndpoints {
                 .putHeader("Cache-Control", "no-cache").end(STATUS_PAGE));
         // Like /metrics, it walks every pair: render it off the event loop (it reads volatile snapshots only).
         router.get("/status.json").handler(ctx -> vertx.executeBlocking(
-                () -> StatusJson.render(io.replag.agent.engine.SetView.merge(engine.get().sets()), regionHealth.get(), regionHealthConfig.get()).encode(), false).onComplete(ar -> {
+                () -> StatusJson.render(io.replag.agent.engine.SetView.merge(engine.get().sets()), regionHealth.get(), lagThresholds.get()).encode(), false).onComplete(ar -> {
             if (ar.succeeded()) {
                 ctx.response().putHeader("Content-Type", "application/json").putHeader("Cache-Control", "no-store").end(ar.result());
             } else {

@@ -3,7 +3,7 @@ package io.replag.exporter.http;
 import io.replag.agent.engine.SetView;
 import io.replag.agent.engine.SetProbe.PairView;
 import io.replag.exporter.health.RegionHealth;
-import io.replag.exporter.health.RegionHealthConfig;
+import io.replag.exporter.config.LagThresholds;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
@@ -17,15 +17,14 @@ import java.util.stream.Stream;
  * pair's lag now, uncertainty and native figures ("stopped" where the store reports replication
  * stopped), whether its source is writing (a pair whose source is down or silent shows that, not
  * its frozen lag), and every endpoint's health, last error and the store's replication status of
- * its newest canary (S3). Thresholds come from {@code region_health.max_lag}: above it a cell is
- * in alarm, above half of it a warning.
+ * its newest canary (S3). Each set carries its store's lag thresholds ({@code lag_thresholds}, by
+ * default the store's own, as in the mixin): above warning a cell is a warning, above critical an alarm.
  */
 final class StatusJson {
     private StatusJson() {
     }
 
-    static JsonObject render(List<? extends SetView> views, RegionHealth regionHealth, RegionHealthConfig health) {
-        double alarm = health.maxLag().toMillis() / 1000.0;
+    static JsonObject render(List<? extends SetView> views, RegionHealth regionHealth, LagThresholds thresholds) {
         JsonArray sets = new JsonArray();
         for (SetView probe : views) {
             double staleAfter = probe.writerStaleAfterSeconds();
@@ -62,11 +61,13 @@ final class StatusJson {
                     .put("region", region).put("up", number(probe.endpointUp(region)))
                     .put("lastError", probe.endpointLastError(region))
                     .put("replicationStatus", probe.replicationStatus(region))));
+            var threshold = thresholds.of(probe.set().store());
             sets.add(new JsonObject().put("store", probe.set().store()).put("resource", probe.set().name())
+                    .put("thresholds", new JsonObject().put("warning", threshold.warning().toMillis() / 1000.0)
+                            .put("alarm", threshold.critical().toMillis() / 1000.0))
                     .put("sources", sources).put("targets", targets).put("pairs", pairs).put("endpoints", endpoints));
         }
         return new JsonObject().put("generatedAt", Instant.now().toString())
-                .put("thresholds", new JsonObject().put("warning", alarm / 2).put("alarm", alarm))
                 .put("regions", regions(views, regionHealth))
                 .put("sets", sets);
     }

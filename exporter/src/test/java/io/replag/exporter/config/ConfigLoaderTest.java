@@ -323,6 +323,28 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void theDeadlineDefaultsToTheStoresOwnUnlessConfigured() throws Exception {
+        String s3 = """
+                replication_sets:
+                  - name: assets
+                    store: s3
+                    regions: [{region: us-east-1}, {region: eu-west-1}]
+                    s3: {buckets: {us-east-1: a-b-c, eu-west-1: d-e-f}, replication: two-way}
+                  - name: orders
+                    store: dynamodb
+                    regions: [{region: us-east-1}, {region: eu-west-1}]
+                    dynamodb: {table: orders}
+                """;
+        var sets = loader.parse("x", s3).sets();
+        assertThat(sets.get(0).timing().deadline()).as("S3 Replication Time Control's 15 minutes").isEqualTo(Duration.ofMinutes(15));
+        assertThat(sets.get(1).timing().deadline()).isEqualTo(Duration.ofSeconds(60));
+        assertThat(loader.parse("x", "defaults: {deadline: 3m}\n" + s3).sets())
+                .as("defaults.deadline applies to every store").allSatisfy(set -> assertThat(set.timing().deadline()).isEqualTo(Duration.ofMinutes(3)));
+        assertThat(loader.parse("x", s3.replace("store: s3\n", "store: s3\n    deadline: 5m\n")).sets().get(0).timing().deadline())
+                .isEqualTo(Duration.ofMinutes(5));
+    }
+
+    @Test
     void s3ErrorsNameTheRuleAndTheRegion() {
         assertThat(errors("""
                 replication_sets:

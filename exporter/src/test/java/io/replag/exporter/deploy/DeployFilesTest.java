@@ -21,7 +21,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The multi-region layout in deploy/ is checked, not just shipped: the PrometheusRule holds exactly
- * alerts/' groups (scripts/prometheusrule writes it), the Kubernetes objects say one agent per
+ * alerts/' groups (scripts/mixin writes both), the Kubernetes objects say one agent per
  * region, the shared replag.yaml loads in every region, and the Prometheus files pass promtool.
  */
 class DeployFilesTest {
@@ -52,7 +52,25 @@ class DeployFilesTest {
         Map<String, Object> rule = documents(ROOT.resolve("deploy/kubernetes/prometheusrule.yaml")).get(0);
         assertThat(rule.get("kind")).isEqualTo("PrometheusRule");
         assertThat(((Map<String, Object>) rule.get("spec")).get("groups"))
-                .as("deploy/kubernetes/prometheusrule.yaml is out of date: run scripts/prometheusrule").isEqualTo(expected);
+                .as("deploy/kubernetes/prometheusrule.yaml is out of date: run scripts/mixin").isEqualTo(expected);
+    }
+
+    /** An inhibition naming an alert that no longer exists would silently stop inhibiting. */
+    @Test
+    @SuppressWarnings("unchecked")
+    void theAlertmanagerInhibitionsNameExistingAlerts() throws Exception {
+        java.util.Set<String> alerts = new java.util.HashSet<>();
+        for (Map<String, Object> group : (List<Map<String, Object>>) documents(ROOT.resolve("alerts/replag-alerts.yml")).get(0).get("groups")) {
+            ((List<Map<String, Object>>) group.get("rules")).forEach(r -> alerts.add((String) r.get("alert")));
+        }
+        Map<String, Object> am = documents(ROOT.resolve("deploy/alertmanager/alertmanager.yml")).get(0);
+        List<String> named = new ArrayList<>();
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("alertname=~?\"([^\"]+)\"").matcher(am.toString());
+        while (m.find()) {
+            named.addAll(List.of(m.group(1).split("\\|")));
+        }
+        assertThat(named).hasSizeGreaterThan(10);
+        assertThat(alerts).containsAll(named);
     }
 
     @Test

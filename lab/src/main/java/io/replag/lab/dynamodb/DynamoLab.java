@@ -114,9 +114,11 @@ public final class DynamoLab implements LabStore {
                 lab.ports.put(region, Ports.free());
                 lab.seen.put(region, new java.util.concurrent.ConcurrentHashMap<>());
                 lab.launch(region);
-                lab.proxies.put(region, new FaultProxy(lab.ports.get(region), 400, "application/x-amz-json-1.0",
-                        "{\"__type\":\"com.amazonaws.dynamodb.v20120810#ProvisionedThroughputExceededException\","
-                                + "\"message\":\"The level of configured provisioned throughput for the table was exceeded (lab fault)\"}"));
+                lab.proxies.put(region, new FaultProxy(lab.ports.get(region), new FaultProxy.Answers("application/x-amz-json-1.0",
+                        400, "{\"__type\":\"com.amazonaws.dynamodb.v20120810#ProvisionedThroughputExceededException\","
+                                + "\"message\":\"The level of configured provisioned throughput for the table was exceeded (lab fault)\"}",
+                        400, "{\"__type\":\"com.amazon.coral.service#AccessDeniedException\","
+                                + "\"Message\":\"User is not authorized to perform: dynamodb:PutItem (lab fault)\"}")));
             }
             for (String source : regions) {
                 for (String target : regions) {

@@ -113,9 +113,11 @@ public final class S3Lab implements LabStore {
                 lab.copies.put(region, new ConcurrentHashMap<>());
                 lab.serverPorts.put(region, Ports.free());
                 lab.launch(region);
-                lab.proxies.put(region, new FaultProxy(lab.serverPorts.get(region), 503, "application/xml",
-                        "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><Code>SlowDown</Code>"
+                lab.proxies.put(region, new FaultProxy(lab.serverPorts.get(region), new FaultProxy.Answers("application/xml",
+                        503, "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><Code>SlowDown</Code>"
                                 + "<Message>Please reduce your request rate. (lab fault)</Message></Error>",
+                        403, "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><Code>AccessDenied</Code>"
+                                + "<Message>Access Denied (lab fault)</Message></Error>"),
                         (method, path, headers) -> lab.replicationStatusHeader(region, method, path, headers)));
             }
             rules.forEach((source, targets) -> targets.forEach(target -> {
