@@ -29,7 +29,7 @@ import io.replag.exporter.health.PeerEvidence;
 import io.replag.exporter.health.RegionHealth;
 import io.vertx.core.json.JsonObject;
 import io.replag.exporter.http.HttpEndpoints;
-import io.replag.lab.Lab;
+import io.replag.exporter.http.HttpExtension;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
@@ -49,7 +49,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * One running exporter: the engine probing every configured set, and the HTTP server with
- * /metrics, /health and /ready (plus the lab control API in demo mode only).
+ * /metrics, /health and /ready (plus an {@link HttpExtension}'s routes: the lab control API of
+ * the demo, which lives in replag-tools).
  * Lifecycle: {@link #start()} once; {@link #stop()} is idempotent and drains both.
  */
 public final class ReplagRuntime {
@@ -58,7 +59,7 @@ public final class ReplagRuntime {
     private volatile ReplagConfig config;
     private volatile Probing current;
     private volatile double lastReloadSuccess = 1;
-    private final Lab lab;
+    private final HttpExtension extension;
     private final Vertx vertx;
     private final PrometheusMeterRegistry registry;
     private final PrometheusMeterRegistry jvmRegistry;
@@ -72,29 +73,29 @@ public final class ReplagRuntime {
     private final List<Long> chronyTimers = new java.util.concurrent.CopyOnWriteArrayList<>();
     private CompletableFuture<Void> stopped;
 
-    /** @param lab the lab whose links the control API exposes, or null outside demo mode */
-    public ReplagRuntime(ReplagConfig config, Lab lab) {
-        this(config, lab, ArrivalListener.NONE);
+    /** @param extension further routes (the demo's lab control API), or null for none */
+    public ReplagRuntime(ReplagConfig config, HttpExtension extension) {
+        this(config, extension, ArrivalListener.NONE);
     }
 
-    public ReplagRuntime(ReplagConfig config, Lab lab, ArrivalListener arrivals) {
-        this(config, lab, arrivals, WebConfig.NONE);
+    public ReplagRuntime(ReplagConfig config, HttpExtension extension, ArrivalListener arrivals) {
+        this(config, extension, arrivals, WebConfig.NONE);
     }
 
-    public ReplagRuntime(ReplagConfig config, Lab lab, ArrivalListener arrivals, WebConfig web) {
-        this(config, null, lab, arrivals, web);
+    public ReplagRuntime(ReplagConfig config, HttpExtension extension, ArrivalListener arrivals, WebConfig web) {
+        this(config, null, extension, arrivals, web);
     }
 
     /**
      * @param agents one config per agent, each in per-region mode, all in this process (the
      *               per-region demo); null for the one agent {@code config} describes
      */
-    public ReplagRuntime(ReplagConfig config, List<ReplagConfig> agents, Lab lab, ArrivalListener arrivals, WebConfig web) {
+    public ReplagRuntime(ReplagConfig config, List<ReplagConfig> agents, HttpExtension extension, ArrivalListener arrivals, WebConfig web) {
         this.agentConfigs = agents == null ? null : List.copyOf(agents);
         this.web = web;
         this.arrivals = arrivals;
         this.config = config;
-        this.lab = lab;
+        this.extension = extension;
         this.vertx = Vertx.vertx();
         this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         // JVM and process meters apart: /metrics renders them generically, replag's many meters fast (MetricsPage)
@@ -205,7 +206,7 @@ public final class ReplagRuntime {
     /** Starts probing and serving. @return the bound HTTP port */
     public Future<Integer> start() {
         HttpEndpoints endpoints = new HttpEndpoints(vertx, this::metricsPage, () -> current.engine(), () -> current.regionHealth(),
-                () -> current.config().lagThresholds(), lab, config.agentOptions().region().isPresent() ? this::evidence : null);
+                () -> current.config().lagThresholds(), extension, config.agentOptions().region().isPresent() ? this::evidence : null);
         Router router = endpoints.router(web.users().isEmpty() ? null : new BasicAuth(vertx, web.users()));
         HttpServerOptions options = new HttpServerOptions().setCompressionSupported(true);
         web.tls().ifPresent(tls -> options.setSsl(true)

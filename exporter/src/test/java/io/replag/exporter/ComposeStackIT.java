@@ -24,7 +24,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * file is still validated by MonitoringIT.
  */
 class ComposeStackIT {
-    static final Path ROOT = MonitoringIT.repoRoot();
+    static final Path ROOT = TestFiles.repoRoot();
 
     static String run(List<String> command, Duration timeout) throws Exception {
         Process p = new ProcessBuilder(command).directory(ROOT.toFile()).redirectErrorStream(true).start();
@@ -38,7 +38,7 @@ class ComposeStackIT {
 
     @Test
     void stackComesUpAndPrometheusScrapesReplag() throws Exception {
-        String noEngine = MonitoringIT.onPath("docker") ? run(List.of("docker", "info"), Duration.ofSeconds(20)) : "no docker client";
+        String noEngine = TestFiles.onPath("docker") ? run(List.of("docker", "info"), Duration.ofSeconds(20)) : "no docker client";
         if (noEngine != null) {
             String why = "no Docker engine here (docker info: " + noEngine.lines().reduce((a, b) -> b).orElse("") + ")";
             System.out.println("SKIPPED ComposeStackIT: " + why);

@@ -65,7 +65,14 @@ class MainTest {
         assertThat(run("launch")).isEqualTo(2);
         assertThat(err()).contains("unknown command \"launch\"").contains("usage: replag");
         assertThat(run("run")).isEqualTo(2);
-        assertThat(run("demo", "--port", "x")).isEqualTo(2);
+        assertThat(run("run", "--port", "x")).isEqualTo(2);
         assertThat(err()).contains("--port: must be 0 to 65535, found \"x\"");
+    }
+
+    @Test
+    void theProductionCommandLineHasNoLabCommandsAndSaysWhere() {
+        assertThat(run("demo")).isEqualTo(2);
+        assertThat(err()).contains("unknown command \"demo\"").contains("in the tools build: ./replag");
+        assertThat(Main.USAGE).doesNotContain("  demo ").doesNotContain("  bench ");
     }
 }

@@ -43,7 +43,7 @@ class PostgresTlsPasswordIT {
     @BeforeAll
     static void start(@TempDir Path dir) throws Exception {
         certs = dir;
-        Fixtures.selfSignedCertificate(dir, "server");
+        TestFiles.selfSignedCertificate(dir, "server");
         Files.setPosixFilePermissions(dir.resolve("server.key"), PosixFilePermissions.fromString("rw-------"));
         server = EmbeddedPostgres.builder()
                 .setServerConfig("listen_addresses", "127.0.0.1")

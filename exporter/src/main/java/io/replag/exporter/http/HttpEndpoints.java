@@ -2,7 +2,6 @@ package io.replag.exporter.http;
 
 import io.replag.agent.engine.Engine;
 import io.replag.exporter.health.RegionHealth;
-import io.replag.lab.Lab;
 import io.vertx.core.Vertx;
 
 import java.util.function.Supplier;
@@ -12,7 +11,7 @@ import io.vertx.ext.web.RoutingContext;
 /**
  * The HTTP surface: {@code /} (the status page) and {@code /status.json}, {@code /metrics}, {@code /health} (the process serves), {@code /ready} (the
  * first probe round is done), {@code /health/regions/{region}} (replication health for DNS
- * failover), and in demo mode only the lab control API. Nothing else is served.
+ * failover), and an {@link HttpExtension}'s routes (the demo's lab control API). Nothing else is served.
  */
 public final class HttpEndpoints {
     static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
@@ -22,7 +21,7 @@ public final class HttpEndpoints {
     private final Supplier<Engine> engine;
     private final Supplier<RegionHealth> regionHealth;
     private final Supplier<io.replag.exporter.config.LagThresholds> lagThresholds;
-    private final Lab lab;
+    private final HttpExtension extension;
     private final Supplier<io.vertx.core.json.JsonObject> evidence;
     private static final String STATUS_PAGE = loadStatusPage();
 
@@ -36,20 +35,20 @@ public final class HttpEndpoints {
 
     /** Suppliers, because a reload replaces the engine and region health while the server runs. */
     public HttpEndpoints(Vertx vertx, Supplier<String> metricsPage, Supplier<Engine> engine, Supplier<RegionHealth> regionHealth,
-                         Supplier<io.replag.exporter.config.LagThresholds> lagThresholds, Lab lab) {
-        this(vertx, metricsPage, engine, regionHealth, lagThresholds, lab, null);
+                         Supplier<io.replag.exporter.config.LagThresholds> lagThresholds, HttpExtension extension) {
+        this(vertx, metricsPage, engine, regionHealth, lagThresholds, extension, null);
     }
 
     /** @param evidence this agent's facts for its peers' region health ({@code /health/evidence}); null: not served */
     public HttpEndpoints(Vertx vertx, Supplier<String> metricsPage, Supplier<Engine> engine, Supplier<RegionHealth> regionHealth,
-                         Supplier<io.replag.exporter.config.LagThresholds> lagThresholds, Lab lab, Supplier<io.vertx.core.json.JsonObject> evidence) {
+                         Supplier<io.replag.exporter.config.LagThresholds> lagThresholds, HttpExtension extension, Supplier<io.vertx.core.json.JsonObject> evidence) {
         this.evidence = evidence;
         this.lagThresholds = lagThresholds;
         this.vertx = vertx;
         this.metricsPage = metricsPage;
         this.engine = engine;
         this.regionHealth = regionHealth;
-        this.lab = lab;
+        this.extension = extension;
     }
 
     public Router router() {
@@ -96,8 +95,8 @@ public final class HttpEndpoints {
         router.get("/health/regions/:region").handler(ctx -> regionHealth.get().status(ctx.pathParam("region")).ifPresentOrElse(
                 status -> text(ctx, status.healthy() ? 200 : 503, status.body()),
                 () -> text(ctx, 404, "unknown region " + ctx.pathParam("region") + "\n")));
-        if (lab != null) {
-            new LabControl(vertx, lab).mount(router);
+        if (extension != null) {
+            extension.mount(vertx, router);
         }
         return router;
     }
@@ -120,7 +119,7 @@ public final class HttpEndpoints {
         });
     }
 
-    static void text(RoutingContext ctx, int status, String body) {
+    public static void text(RoutingContext ctx, int status, String body) {
         ctx.response().setStatusCode(status).putHeader("Content-Type", "text/plain; charset=utf-8").end(body);
     }
 }

@@ -45,7 +45,7 @@ class WebConfigIT {
     @BeforeAll
     static void start(@TempDir Path tmp) throws Exception {
         dir = tmp;
-        io.replag.exporter.Fixtures.selfSignedCertificate(dir, "web");
+        io.replag.exporter.TestFiles.selfSignedCertificate(dir, "web");
         String hash = BCrypt.with(BCrypt.Version.VERSION_2Y).hashToString(10, "s3cret-scrape".toCharArray());
         Files.writeString(dir.resolve("web.yml"), """
                 tls_server_config:
