@@ -18,11 +18,12 @@ import java.util.concurrent.TimeUnit;
 public final class Main {
     /** The exporter's own commands; replag-tools (./replag) adds demo, accuracy, compare and bench. */
     public static final String COMMANDS = """
-              run --config FILE [--region R] [--port N] [--web.config.file WEB]
+              run --config FILE [--region R] [--port N] [--web.config.file WEB] [--web.enable-lifecycle]
                                             probe the replication sets in FILE (see docs/configuration.md);
                                             --region R: per-region mode, the agent in R (writes R's canaries,
                                             reads in R; the same FILE deploys in every region);
-                                            WEB: TLS and basic auth, exporter-toolkit format (docs/security.md)
+                                            WEB: TLS and basic auth, exporter-toolkit format (docs/security.md);
+                                            --web.enable-lifecycle: POST /-/reload re-reads FILE as SIGHUP does
               check-config FILE [--region R]
                                             validate FILE: exit 0, or 1 listing every error with its field
               version                       print the version
@@ -137,6 +138,7 @@ public final class Main {
         Integer port = null;
         Path webFile = null;
         String region = null;
+        boolean lifecycle = false;
         while (!args.isEmpty()) {
             String a = args.pop();
             switch (a) {
@@ -144,6 +146,7 @@ public final class Main {
                 case "--region" -> region = value(args, a);
                 case "--port" -> port = port(args);
                 case "--web.config.file" -> webFile = Path.of(value(args, a));
+                case "--web.enable-lifecycle" -> lifecycle = true;
                 default -> throw new UsageException("run: unknown option \"" + a + "\"");
             }
         }
@@ -179,11 +182,15 @@ public final class Main {
                 return 1;
             }
         }
-        ReplagRuntime runtime = start(config, null, null, web, err, null);
+        // before the start: SIGHUP's default action ends the JVM, and a reload may be sent as soon as /metrics answers
+        var running = new java.util.concurrent.atomic.AtomicReference<ReplagRuntime>();
+        reloadOnSighup(running, file, region, err);
+        HttpExtension reloadRoute = lifecycle ? reloadRoute(running, file, region, err) : null;
+        ReplagRuntime runtime = start(config, null, reloadRoute, web, err, null);
         if (runtime == null) {
             return 1;
         }
-        reloadOnSighup(runtime, file, region, err);
+        running.set(runtime);
         blockForever();
         return 0;
     }
@@ -219,10 +226,45 @@ public final class Main {
      * SIGHUP re-reads the config file. A file with errors is refused with every error listed, and
      * the running configuration stays in force; {@code replag_config_last_reload_successful} says so.
      */
+    /**
+     * {@code POST /-/reload}, as Prometheus's {@code --web.enable-lifecycle}: the same reload as
+     * SIGHUP, answered 200 when the new file is in force, 400 with every error when it is refused.
+     * Off unless asked for; behind the web config's basic auth like every route.
+     */
+    static HttpExtension reloadRoute(java.util.concurrent.atomic.AtomicReference<ReplagRuntime> running, Path file, String region,
+                                     PrintStream err) {
+        // the file is read on a worker, never on the event loop
+        return (vertx, router) -> router.post("/-/reload").handler(ctx -> vertx.<ReplagConfig>executeBlocking(() -> {
+                    ReplagRuntime runtime = running.get();
+                    if (runtime == null) {
+                        throw new IllegalStateException("still starting");
+                    }
+                    try {
+                        ReplagConfig loaded = ConfigLoader.withSystemEnv().load(file);
+                        return region == null ? loaded : loaded.inRegion(region);
+                    } catch (InvalidConfigException | IllegalArgumentException e) {
+                        runtime.reloads(false);
+                        throw e;
+                    }
+                }, false)
+                .compose(next -> running.get().reload(next))
+                .onSuccess(v -> io.replag.exporter.http.HttpEndpoints.text(ctx, 200, "reloaded " + file + "\n"))
+                .onFailure(e -> {
+                    err.println("replag: reload refused, the running configuration stays: " + e.getMessage());
+                    io.replag.exporter.http.HttpEndpoints.text(ctx, 400, "reload refused, the running configuration stays: " + e.getMessage() + "\n");
+                }));
+    }
+
     @SuppressWarnings("removal")
-    private static void reloadOnSighup(ReplagRuntime runtime, Path file, String region, PrintStream err) {
+    private static void reloadOnSighup(java.util.concurrent.atomic.AtomicReference<ReplagRuntime> running, Path file, String region,
+                                       PrintStream err) {
         try {
-            sun.misc.Signal.handle(new sun.misc.Signal("HUP"), signal -> {
+            var previous = sun.misc.Signal.handle(new sun.misc.Signal("HUP"), signal -> {
+                ReplagRuntime runtime = running.get();
+                if (runtime == null) {
+                    err.println("replag: SIGHUP while starting, ignored: send it again once /ready answers");
+                    return;
+                }
                 try {
                     ReplagConfig loaded = ConfigLoader.withSystemEnv().load(file);
                     ReplagConfig next = region == null ? loaded : loaded.inRegion(region);
@@ -237,6 +279,11 @@ public final class Main {
                     err.println("replag: reload refused, the running configuration stays: " + e.getMessage());
                 }
             });
+            if (previous == sun.misc.SignalHandler.SIG_IGN) {
+                // the JVM keeps an inherited "ignore" (nohup): the handler above never runs
+                err.println("replag: SIGHUP is ignored in this process (started under nohup?): a reload needs a restart,"
+                        + " or start replag without nohup");
+            }
         } catch (IllegalArgumentException unsupported) {
             err.println("replag: this platform has no SIGHUP; restart to change the configuration");
         }

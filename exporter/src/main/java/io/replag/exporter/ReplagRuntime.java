@@ -43,6 +43,7 @@ import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.TimeUnit;
@@ -68,6 +69,9 @@ public final class ReplagRuntime {
     private final WebConfig web;
 
     private HttpServer server;
+    private io.replag.exporter.http.ServerLimits serverLimits = io.replag.exporter.http.ServerLimits.DEFAULT;
+    private io.replag.exporter.http.ConnectionGuard connections;
+    private BasicAuth auth;
     /** Per-region demo: one config per agent (each with its region and its own way to the endpoints); null otherwise. */
     private final List<ReplagConfig> agentConfigs;
     private final List<Long> chronyTimers = new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -153,8 +157,14 @@ public final class ReplagRuntime {
     }
 
     private Probing probing(ReplagConfig config) {
+        return probing(config, new java.util.HashMap<>());
+    }
+
+    /** @param running probes of the previous configuration to keep, by their set (taken out of the map as they are used) */
+    private Probing probing(ReplagConfig config, Map<ReplicationSet, SetProbe> running) {
         VertxEventLoop loop = VertxEventLoop.create(vertx);
         List<SetProbe> probes = new ArrayList<>();
+        java.util.Set<SetProbe> kept = new java.util.HashSet<>();
         List<ReplagConfig> agents = agentConfigs != null ? agentConfigs : List.of(config);
         for (ReplagConfig agent : agents) {
             String local = agent.agentOptions().region().orElse(null);
@@ -164,11 +174,17 @@ public final class ReplagRuntime {
             ClockBound clockBound = clockBound(agent.agentOptions());
             metrics.clockErrorBound(clockBound::errorBoundMicros);
             for (ReplicationSet set : agent.sets()) {
+                SetProbe same = running.remove(set);
+                if (same != null) {
+                    probes.add(same);
+                    kept.add(same);
+                    continue;
+                }
                 var store = Stores.byKey(set.store()).orElseThrow().create(vertx, set);
                 probes.add(new SetProbe(set, store, loop, WallClock.system(), metrics, agent.agent(), arrivals, local, clockBound));
             }
         }
-        Engine engine = new Engine(probes);
+        Engine engine = new Engine(probes, kept);
         loop.execute(engine::start);
         String judged = agents.size() == 1 ? agents.get(0).agentOptions().region().orElse(null) : null;
         if (judged != null && !config.agentOptions().otherPeers().isEmpty()) {
@@ -203,18 +219,53 @@ public final class ReplagRuntime {
         return chrony;
     }
 
+    /**
+     * exporter-toolkit's defaults (Go's secure list): forward secrecy and AEAD only, so TLS 1.2
+     * offers no AES128-SHA or other RSA key exchange; the TLS 1.3 suites are all of that kind.
+     */
+    public static final java.util.List<String> TLS_CIPHER_SUITES = java.util.List.of(
+            "TLS_AES_128_GCM_SHA256", "TLS_AES_256_GCM_SHA384", "TLS_CHACHA20_POLY1305_SHA256",
+            "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
+            "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384", "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
+            "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256", "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256");
+
+    /** Other limits on HTTP clients than {@link io.replag.exporter.http.ServerLimits#DEFAULT}; before {@link #start()}. */
+    public ReplagRuntime serverLimits(io.replag.exporter.http.ServerLimits limits) {
+        this.serverLimits = java.util.Objects.requireNonNull(limits, "limits");
+        return this;
+    }
+
+    /** The connections the HTTP server holds and has closed; null before {@link #start()}. */
+    public io.replag.exporter.http.ConnectionGuard connections() {
+        return connections;
+    }
+
+    /** The basic auth in front of every route; null without users or before {@link #start()}. */
+    public BasicAuth auth() {
+        return auth;
+    }
+
     /** Starts probing and serving. @return the bound HTTP port */
     public Future<Integer> start() {
         HttpEndpoints endpoints = new HttpEndpoints(vertx, this::metricsPage, () -> current.engine(), () -> current.regionHealth(),
                 () -> current.config().lagThresholds(), extension, config.agentOptions().region().isPresent() ? this::evidence : null);
-        Router router = endpoints.router(web.users().isEmpty() ? null : new BasicAuth(vertx, web.users()));
-        HttpServerOptions options = new HttpServerOptions().setCompressionSupported(true);
-        web.tls().ifPresent(tls -> options.setSsl(true)
-                .setKeyCertOptions(new PemKeyCertOptions().setCertPath(tls.certFile()).setKeyPath(tls.keyFile())));
+        auth = web.users().isEmpty() ? null : new BasicAuth(vertx, web.users());
+        Router router = endpoints.router(auth);
+        // no h2c: the server would wait for a connection's first bytes before it exists, so the cap and
+        // the header deadline could not see a client that connects and sends nothing
+        HttpServerOptions options = new HttpServerOptions().setCompressionSupported(true).setHttp2ClearTextEnabled(false)
+                .setIdleTimeout((int) serverLimits.idleTimeout().toSeconds()).setIdleTimeoutUnit(java.util.concurrent.TimeUnit.SECONDS);
+        connections = new io.replag.exporter.http.ConnectionGuard(serverLimits);
+        web.tls().ifPresent(tls -> {
+            options.setSsl(true).setKeyCertOptions(new PemKeyCertOptions().setCertPath(tls.certFile()).setKeyPath(tls.keyFile()))
+                    .setEnabledSecureTransportProtocols(java.util.Set.of("TLSv1.2", "TLSv1.3"));
+            TLS_CIPHER_SUITES.forEach(options::addEnabledCipherSuite);
+        });
         current = probing(config);
         vertx.setPeriodic(1000, id -> current.tick());
         return vertx.createHttpServer(options)
-                .requestHandler(router)
+                .connectionHandler(connections::connected)
+                .requestHandler(connections.guarding(router))
                 .listen(config.listenPort(), config.listenHost())
                 .map(s -> {
                     server = s;
@@ -240,14 +291,27 @@ public final class ReplagRuntime {
         if (old.peers() != null) {
             old.peers().close();
         }
-        return old.engine().stop().eventually(() -> {
+        // an unchanged set keeps running, and keeps its counters and histograms: only what changed restarts
+        boolean sameAgent = agentConfigs == null && next.agent().equals(config.agent())
+                && next.agentOptions().equals(config.agentOptions());
+        Map<ReplicationSet, SetProbe> keep = new java.util.HashMap<>();
+        if (sameAgent) {
+            java.util.Set<ReplicationSet> nextSets = new java.util.HashSet<>(next.sets());
+            old.engine().sets().stream().filter(p -> nextSets.contains(p.set())).forEach(p -> keep.put(p.set(), p));
+        }
+        List<SetProbe> stopping = old.engine().sets().stream().filter(p -> !keep.containsValue(p)).toList();
+        int unchanged = keep.size();
+        return Future.join(stopping.stream().map(SetProbe::stop).toList()).eventually(() -> {
             registry.getMeters().stream().filter(m -> m.getId().getName().startsWith("replag.")
-                            && !m.getId().getName().startsWith("replag.build") && !m.getId().getName().startsWith("replag.config"))
+                            && !m.getId().getName().startsWith("replag.build") && !m.getId().getName().startsWith("replag.config")
+                            && (!sameAgent || stopping.stream().anyMatch(p -> p.set().name().equals(m.getId().getTag("resource"))
+                                    && p.set().store().equals(m.getId().getTag("store")))))
                     .forEach(registry::remove);
-            current = probing(next);
+            current = probing(next, keep);
             config = next;
             reloads(true);
-            LOG.info("replag reloaded: probing {} replication set(s), {} pair(s)", next.sets().size(), next.pairCount());
+            LOG.info("replag reloaded: probing {} replication set(s), {} pair(s); {} unchanged kept running with their meters",
+                    next.sets().size(), next.pairCount(), unchanged);
             return Future.succeededFuture();
         }).mapEmpty();
     }
@@ -271,7 +335,12 @@ public final class ReplagRuntime {
                     .toCompletionStage().toCompletableFuture()
                     .handleAsync((v, e) -> null, ForkJoinPool.commonPool())
                     .thenCompose(v -> vertx.close().toCompletionStage())
-                    .thenRun(() -> LOG.info("replag stopped"))
+                    .thenRun(() -> {
+                        if (connections != null) {
+                            connections.close();
+                        }
+                        LOG.info("replag stopped");
+                    })
                     .toCompletableFuture();
         }
         return stopped;

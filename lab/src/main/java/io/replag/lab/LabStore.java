@@ -12,6 +12,14 @@ public interface LabStore extends AutoCloseable {
 
     List<LinkState> links();
 
+    /**
+     * True if a link's delay is applied to the millisecond, so a measured interval must contain it;
+     * false where the server only approximates it (MariaDB's MASTER_DELAY is whole seconds).
+     */
+    default boolean exactDelays() {
+        return true;
+    }
+
     /** Region to the port on 127.0.0.1 that a client of the region's endpoint connects to. */
     java.util.Map<String, Integer> ports();
 

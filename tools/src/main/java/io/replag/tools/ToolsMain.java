@@ -29,10 +29,11 @@ public final class ToolsMain {
             usage: replag <command> [options]
 
               demo [--port N] [--listen-host H] [--geography demo|none|remote:MS|uniform:MS] [--home REGION]
-                   [--agents single|per-region]
-                                            start the local lab (PostgreSQL and MariaDB primaries us-east-1,
-                                            replicas eu-west-1 and ap-southeast-2; DynamoDB and S3 in all
-                                            three) and probe it; metrics on
+                   [--agents single|per-region] [--web.config.file FILE]
+                                            start the local lab (every lab store found: single-writer
+                                            primaries in us-east-1, replicas in eu-west-1 and
+                                            ap-southeast-2; multi-writer stores in all three) and probe it;
+                                            TLS and basic auth from FILE as with run; metrics on
                                             http://H:N/metrics (default 127.0.0.1:9478), lab control on /lab/links;
                                             regions as far apart as AWS's (demo, replag in --home, default
                                             us-east-1), none apart (none), or all MS ms round trip (uniform);
@@ -78,6 +79,7 @@ public final class ToolsMain {
         String geographySpec = "demo";
         String home = null;
         boolean perRegion = false;
+        java.nio.file.Path webFile = null;
         while (!args.isEmpty()) {
             String a = args.pop();
             switch (a) {
@@ -93,6 +95,8 @@ public final class ToolsMain {
                 }
                 // a container needs 0.0.0.0 so that Prometheus in another container reaches it
                 case "--listen-host" -> host = Main.value(args, a);
+                // TLS and basic auth as in production (scripts/abuse floods it with wrong passwords)
+                case "--web.config.file" -> webFile = java.nio.file.Path.of(Main.value(args, a));
                 default -> throw new UsageException("demo: unknown option \"" + a + "\"");
             }
         }
@@ -105,9 +109,9 @@ public final class ToolsMain {
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage().replace("home:", "--home:"));
         }
-        out.println("replag demo: starting the lab (PostgreSQL primary " + Demo.PRIMARY + ", replicas "
-                + String.join(", ", Demo.REPLICAS) + "; DynamoDB table " + Demo.DYNAMO_TABLE + " in "
-                + String.join(", ", Demo.REGIONS) + (geography.enabled()
+        out.println("replag demo: starting the lab (" + String.join(", ", io.replag.lab.LabStores.all().stream()
+                .map(io.replag.lab.LabStoreProvider::store).toList()) + "; primary " + Demo.PRIMARY + ", replicas "
+                + String.join(", ", Demo.REPLICAS) + (geography.enabled()
                 ? "; geography " + geography.name() + ", replag at home in " + geography.home() : "; zero distance") + ") ...");
         Lab lab;
         try {
@@ -122,7 +126,19 @@ public final class ToolsMain {
             out.println("replag demo: one agent per region (" + String.join(", ", Demo.REGIONS)
                     + "), each writing its region's canaries and reading there; /metrics says which measured what (agent label)");
         }
-        ReplagRuntime runtime = Main.start(config, agents, LabControl.of(lab), WebConfig.NONE, err, lab::close);
+        WebConfig web = WebConfig.NONE;
+        if (webFile != null) {
+            try {
+                web = io.replag.exporter.web.WebConfigLoader.load(webFile);
+            } catch (io.replag.agent.config.InvalidConfigException e) {
+                err.println("replag demo: the web configuration is invalid");
+                err.println(e.getMessage());
+                lab.close();
+                return 1;
+            }
+        }
+        ignoreSighup(err);
+        ReplagRuntime runtime = Main.start(config, agents, LabControl.of(lab), web, err, lab::close);
         if (runtime != null) {
             String base = "http://127.0.0.1:" + port;
             out.println("""
@@ -143,5 +159,19 @@ public final class ToolsMain {
         }
         lab.close();
         return 1;
+    }
+
+    /**
+     * The demo builds its configuration from the lab, so there is nothing to reload; but SIGHUP's
+     * default action would end it (a closed terminal, a stray kill -HUP) and leave the lab's servers behind.
+     */
+    @SuppressWarnings("removal")
+    static void ignoreSighup(PrintStream err) {
+        try {
+            sun.misc.Signal.handle(new sun.misc.Signal("HUP"),
+                    signal -> err.println("replag demo: SIGHUP ignored: the demo's configuration comes from the lab; Ctrl-C stops it"));
+        } catch (IllegalArgumentException unsupported) {
+            // no SIGHUP on this platform
+        }
     }
 }

@@ -52,15 +52,23 @@ class ReloadIT {
         return y.toString();
     }
 
+    /** One client, and a timeout on every request: a poll that hangs must not outlast the await's bound. */
+    static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
     static String metrics(String base) {
         try {
-            return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(base + "/metrics")).build(),
+            return HTTP.send(HttpRequest.newBuilder(URI.create(base + "/metrics")).timeout(Duration.ofSeconds(5)).build(),
                     HttpResponse.BodyHandlers.ofString()).body();
         } catch (Exception e) {
             return "";
         }
     }
 
+    /*
+     * The processes start through "env --default-signal=HUP": a test run under nohup (or any parent
+     * that ignores SIGHUP) would pass the "ignore" on, the JVM would then keep it, and no reload
+     * would ever happen (replag says so at start).
+     */
     static void hup(Process p) throws Exception {
         assertThat(new ProcessBuilder("kill", "-HUP", Long.toString(p.pid())).start().waitFor()).isZero();
     }
@@ -71,12 +79,14 @@ class ReloadIT {
         String base = "http://127.0.0.1:" + port;
         Path config = Files.writeString(dir.resolve("replag.yaml"), yaml(port, "orders"));
         Path log = dir.resolve("replag.log");
-        Process p = new ProcessBuilder("java", "-jar", ShutdownIT.JAR.toString(), "run", "--config", config.toString())
+        Process p = new ProcessBuilder("env", "--default-signal=HUP", "java", "-jar", ShutdownIT.JAR.toString(), "run", "--config", config.toString())
                 .redirectErrorStream(true).redirectOutput(log.toFile()).start();
         try {
-            Await.until(Duration.ofSeconds(30), "arrivals for orders", () -> metrics(base)
-                    .contains("replag_canaries_arrived_total{resource=\"orders\",source_region=\"us-east-1\",store=\"postgres\",target_region=\"eu-west-1\"} 2"));
+            Await.until(Duration.ofSeconds(30), "arrivals for orders", () -> arrived(metrics(base)) >= 2);
 
+            assertThat(HTTP.send(HttpRequest.newBuilder(URI.create(base + "/-/reload")).timeout(Duration.ofSeconds(30))
+                    .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString()).statusCode())
+                    .as("no lifecycle endpoint without --web.enable-lifecycle").isEqualTo(404);
             Files.writeString(config, yaml(port, "orders") + "    colour: blue\n");
             hup(p);
             Await.until(Duration.ofSeconds(10), "the refusal is logged", () -> {
@@ -94,8 +104,7 @@ class ReloadIT {
 
             Files.writeString(config, yaml(port, "orders-v2"));
             hup(p);
-            Await.until(Duration.ofSeconds(20), "the new set measures", () -> metrics(base).contains(
-                    "replag_canaries_arrived_total{resource=\"orders-v2\",source_region=\"us-east-1\",store=\"postgres\",target_region=\"eu-west-1\"} 1"));
+            Await.until(Duration.ofSeconds(20), "the new set measures", () -> arrived(metrics(base), "orders-v2") >= 1);
             String afterGood = metrics(base);
             assertThat(afterGood).contains("replag_config_last_reload_successful 1.0").doesNotContain("resource=\"orders\"");
             assertThat(afterGood).contains("replag_config_reloads_total{result=\"failure\"} 1.0").contains("replag_config_reloads_total{result=\"success\"} 1.0");
@@ -103,6 +112,42 @@ class ReloadIT {
             p.destroy();
             p.waitFor(15, TimeUnit.SECONDS);
         }
+    }
+
+    @Test
+    void anUnchangedSetKeepsItsCountersAcrossAReloadAChangedOneStartsAgain(@TempDir Path dir) throws Exception {
+        int port = ShutdownIT.freePort();
+        String base = "http://127.0.0.1:" + port;
+        // a canary is one record per (agent, source region): the second set writes to a table of its own
+        String two = yaml(port, "orders") + yaml(port, "billing").substring(yaml(port, "billing").indexOf("  - name:"))
+                + "    postgres: {table: replag_canary_billing}\n";
+        Path config = Files.writeString(dir.resolve("replag.yaml"), two);
+        Process p = new ProcessBuilder("env", "--default-signal=HUP", "java", "-jar", ShutdownIT.JAR.toString(), "run", "--config", config.toString(), "--web.enable-lifecycle")
+                .redirectErrorStream(true).redirectOutput(dir.resolve("replag.log").toFile()).start();
+        try {
+            Await.until(Duration.ofSeconds(30), "both sets measure", () -> arrived(metrics(base), "orders") >= 3 && arrived(metrics(base), "billing") >= 3);
+            // billing changes (its interval), orders does not
+            Files.writeString(config, two.replace("  - name: billing\n", "  - name: billing\n    interval: 2s\n"));
+            long ordersBefore = arrived(metrics(base), "orders");
+            // the lifecycle endpoint does what SIGHUP does
+            HttpResponse<String> reloaded = HTTP.send(HttpRequest.newBuilder(URI.create(base + "/-/reload")).timeout(Duration.ofSeconds(30))
+                    .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(reloaded.statusCode()).as(reloaded.body()).isEqualTo(200);
+            Await.until(Duration.ofSeconds(20), "the reload is done", () -> metrics(base).contains("replag_config_reloads_total{result=\"success\"} 1.0"));
+            String after = metrics(base);
+            assertThat(arrived(after, "orders")).as("orders kept its counter").isGreaterThanOrEqualTo(ordersBefore);
+            assertThat(arrived(after, "billing")).as("billing started again").isLessThan(3);
+            Await.until(Duration.ofSeconds(20), "billing measures again", () -> arrived(metrics(base), "billing") >= 1);
+            assertThat(Files.readString(dir.resolve("replag.log"))).contains("1 unchanged kept running with their meters");
+        } finally {
+            p.destroy();
+            p.waitFor(15, TimeUnit.SECONDS);
+        }
+    }
+
+    static long arrived(String metrics, String set) {
+        return metrics.lines().filter(l -> l.startsWith("replag_canaries_arrived_total{resource=\"" + set + "\""))
+                .mapToLong(l -> (long) Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
     }
 
     static long arrived(String metrics) {

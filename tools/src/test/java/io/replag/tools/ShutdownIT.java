@@ -67,14 +67,14 @@ class ShutdownIT {
 
     static int status(String url) {
         try {
-            return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString()).statusCode();
+            return ReloadIT.HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(java.time.Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString()).statusCode();
         } catch (Exception e) {
             return -1;
         }
     }
 
     static String metrics(String base) throws Exception {
-        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(base + "/metrics")).build(),
+        return ReloadIT.HTTP.send(HttpRequest.newBuilder(URI.create(base + "/metrics")).build(),
                 HttpResponse.BodyHandlers.ofString()).body();
     }
 

@@ -57,9 +57,9 @@ public final class AwsCredentials {
     }
 
     /** {@code no_credentials} when the chain found none; empty otherwise. */
-    public static Optional<String> errorReason(Throwable failure) {
+    public static Optional<io.replag.agent.spi.Reason> errorReason(Throwable failure) {
         Throwable t = unwrap(failure);
         return t instanceof SdkClientException && t.getMessage() != null && t.getMessage().startsWith("Unable to load credentials")
-                ? Optional.of("no_credentials") : Optional.empty();
+                ? Optional.of(io.replag.agent.spi.Reason.of("no_credentials")) : Optional.empty();
     }
 }

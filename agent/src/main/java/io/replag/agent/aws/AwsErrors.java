@@ -1,5 +1,6 @@
 package io.replag.agent.aws;
 
+import io.replag.agent.spi.Reason;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
 
 import java.util.Map;
@@ -12,13 +13,13 @@ import java.util.Optional;
  * S3's missing bucket); the codes all AWS services share are mapped here.
  */
 public final class AwsErrors {
-    private static final Map<String, String> COMMON = Map.ofEntries(
-            Map.entry("ThrottlingException", "throttled"), Map.entry("Throttling", "throttled"),
-            Map.entry("RequestLimitExceeded", "throttled"), Map.entry("TooManyRequestsException", "throttled"),
-            Map.entry("AccessDeniedException", "access_denied"), Map.entry("AccessDenied", "access_denied"),
-            Map.entry("UnrecognizedClientException", "auth_failed"), Map.entry("InvalidSignatureException", "auth_failed"),
-            Map.entry("IncompleteSignatureException", "auth_failed"), Map.entry("ExpiredTokenException", "auth_failed"),
-            Map.entry("ExpiredToken", "auth_failed"), Map.entry("InvalidClientTokenId", "auth_failed"));
+    private static final Map<String, Reason> COMMON = Map.ofEntries(
+            Map.entry("ThrottlingException", Reason.THROTTLED), Map.entry("Throttling", Reason.THROTTLED),
+            Map.entry("RequestLimitExceeded", Reason.THROTTLED), Map.entry("TooManyRequestsException", Reason.THROTTLED),
+            Map.entry("AccessDeniedException", Reason.ACCESS_DENIED), Map.entry("AccessDenied", Reason.ACCESS_DENIED),
+            Map.entry("UnrecognizedClientException", Reason.AUTH_FAILED), Map.entry("InvalidSignatureException", Reason.AUTH_FAILED),
+            Map.entry("IncompleteSignatureException", Reason.AUTH_FAILED), Map.entry("ExpiredTokenException", Reason.AUTH_FAILED),
+            Map.entry("ExpiredToken", Reason.AUTH_FAILED), Map.entry("InvalidClientTokenId", Reason.AUTH_FAILED));
 
     private AwsErrors() {
     }
@@ -29,22 +30,29 @@ public final class AwsErrors {
      * {@code server_error}); else {@code aws_<code>} or {@code http_<status>}. Empty for a
      * failure that is not an AWS one.
      */
-    public static Optional<String> reason(Throwable failure, Map<String, String> storeCodes) {
+    public static Optional<Reason> reason(Throwable failure, Map<String, Reason> storeCodes) {
         Throwable t = AwsCredentials.unwrap(failure);
-        Optional<String> credentials = AwsCredentials.errorReason(t);
+        Optional<Reason> credentials = AwsCredentials.errorReason(t);
         if (credentials.isPresent() || !(t instanceof AwsServiceException aws)) {
             return credentials;
         }
         String code = aws.awsErrorDetails() == null || aws.awsErrorDetails().errorCode() == null ? "" : aws.awsErrorDetails().errorCode();
-        String known = storeCodes.getOrDefault(code, COMMON.get(code));
+        Reason known = storeCodes.getOrDefault(code, COMMON.get(code));
         if (known != null) {
             return Optional.of(known);
         }
         return Optional.of(switch (aws.statusCode()) {
-            case 403 -> "access_denied";
-            case 404 -> "not_found";
-            case 503 -> "throttled";
-            default -> aws.statusCode() >= 500 ? "server_error" : code.isEmpty() ? "http_" + aws.statusCode() : "aws_" + code;
+            case 403 -> Reason.ACCESS_DENIED;
+            case 404 -> Reason.of("not_found");
+            case 503 -> Reason.THROTTLED;
+            default -> Reason.of(aws.statusCode() >= 500 ? "server_error"
+                    : code.isEmpty() ? "http_" + aws.statusCode() : "aws_" + label(code));
         });
+    }
+
+    /** An AWS error code as label words: ThrottlingException -> throttling_exception. */
+    private static String label(String code) {
+        String words = code.replaceAll("([a-z0-9])([A-Z])", "$1_$2").toLowerCase(java.util.Locale.ROOT).replaceAll("[^a-z0-9_]", "_");
+        return words.length() > 30 ? words.substring(0, 30) : words;
     }
 }

@@ -57,7 +57,21 @@ public final class ConfigNode {
         return errors;
     }
 
+    /**
+     * Adds an error at this node's path. A value that came from an environment variable is never
+     * echoed, whatever the field: it may be a secret placed in the wrong key, so the message says
+     * {@code ${NAME}} where the variable's value would appear.
+     */
     public void error(String message) {
+        if (value instanceof String raw) {
+            Matcher m = ENV.matcher(raw);
+            while (m.find()) {
+                String v = env.apply(m.group(1));
+                if (v != null && !v.isEmpty()) {
+                    message = message.replace(v, "${" + m.group(1) + "}");
+                }
+            }
+        }
         errors.add(path, message);
     }
 
@@ -191,9 +205,10 @@ public final class ConfigNode {
     public Optional<Secret> secretFile() {
         return string().flatMap(file -> {
             try {
-                return Optional.of(Secret.of(Files.readString(Path.of(file)).stripTrailing()));
+                return Optional.of(Secret.of(BoundedFiles.read(Path.of(file), BoundedFiles.MAX_SECRET_BYTES).stripTrailing()));
             } catch (IOException e) {
-                error("cannot read \"" + file + "\": " + e.getClass().getSimpleName());
+                error("cannot read \"" + file + "\": " + (e.getMessage() != null && e.getClass() == IOException.class
+                        ? e.getMessage() : e.getClass().getSimpleName()));
                 return Optional.empty();
             }
         });

@@ -17,10 +17,10 @@ import java.util.Set;
  * @param pairs     the directions measured: primary to each replica for single-writer sets,
  *                  every ordered pair for multi-writer sets
  * @param timing    probe timing
- * @param options   store-specific options, parsed by the store's provider
+ * @param options   store-specific options, parsed by the store's provider; null for a store without any (tests' in-memory store)
  */
 public record ReplicationSet(String name, String store, Map<String, Endpoint> endpoints,
-                             List<ReplicationPair> pairs, ProbeTiming timing, Object options) {
+                             List<ReplicationPair> pairs, ProbeTiming timing, io.replag.agent.spi.StoreOptions options) {
 
     public ReplicationSet {
         Objects.requireNonNull(name, "name");

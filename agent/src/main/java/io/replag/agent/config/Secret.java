@@ -26,4 +26,16 @@ public final class Secret {
     public String toString() {
         return "<secret>";
     }
+
+    /** Equal values: a reload can tell an unchanged set (and keep its meters) from a changed one. */
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof Secret s && java.security.MessageDigest.isEqual(
+                value.getBytes(java.nio.charset.StandardCharsets.UTF_8), s.value.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    @Override
+    public int hashCode() {
+        return value.hashCode();
+    }
 }

@@ -12,6 +12,7 @@ import io.replag.agent.config.ReplicationSet;
 import io.replag.agent.spi.Canary;
 import io.replag.agent.spi.CanaryKey;
 import io.replag.agent.spi.CanaryStore;
+import io.replag.agent.spi.Reason;
 import io.replag.agent.spi.NativeLag;
 import io.replag.agent.spi.ServerTime;
 import io.replag.agent.spi.Sighting;
@@ -46,10 +47,10 @@ import java.util.concurrent.CompletionException;
  */
 public final class DynamoDbCanaryStore implements CanaryStore {
     /** DynamoDB's own error codes; the ones every AWS service shares are in AwsErrors. */
-    private static final Map<String, String> OWN_ERRORS = Map.of(
-            "ProvisionedThroughputExceededException", "throttled",
-            "ResourceNotFoundException", "table_missing",
-            "ValidationException", "invalid_request");
+    private static final Map<String, Reason> OWN_ERRORS = Map.of(
+            "ProvisionedThroughputExceededException", Reason.THROTTLED,
+            "ResourceNotFoundException", Reason.TABLE_MISSING,
+            "ValidationException", Reason.of("invalid_request"));
 
     private final Vertx vertx;
     private final DynamoDbOptions options;
@@ -60,9 +61,14 @@ public final class DynamoDbCanaryStore implements CanaryStore {
     private final Map<String, List<String>> targetsBySource = new HashMap<>();
     private final MinuteFetches<Map<String, List<Datapoint>>> nativeFetches = new MinuteFetches<>();
 
+    /** With the set's own options, checked by the provider. */
     public DynamoDbCanaryStore(Vertx vertx, ReplicationSet set) {
+        this(vertx, set, new DynamoDbStoreProvider().options(set));
+    }
+
+    public DynamoDbCanaryStore(Vertx vertx, ReplicationSet set, DynamoDbOptions options) {
         this.vertx = vertx;
-        this.options = (DynamoDbOptions) set.options();
+        this.options = options;
         this.http = NettyNioAsyncHttpClient.builder().maxConcurrency(64)
                 .connectionTimeout(Duration.ofSeconds(5)).build();
         this.credentials = new AwsCredentials(vertx, options.credentials(), options.roleArn());
@@ -174,7 +180,7 @@ public final class DynamoDbCanaryStore implements CanaryStore {
     }
 
     @Override
-    public Optional<String> errorReason(Throwable failure) {
+    public Optional<Reason> errorReason(Throwable failure) {
         return AwsErrors.reason(failure, OWN_ERRORS);
     }
 

@@ -31,7 +31,7 @@ import java.util.Optional;
 public record DynamoDbOptions(String table, String partitionKey, String keyPrefix, Optional<String> sortKey,
                               String sortKeyValue, Optional<String> ttlAttribute, Duration ttl, Optional<String> roleArn,
                               boolean nativeFigure, Optional<ReplicationLatencySource> cloudWatch,
-                              Optional<AwsCredentialsProvider> credentials) {
+                              Optional<AwsCredentialsProvider> credentials) implements io.replag.agent.spi.StoreOptions {
 
     public DynamoDbOptions {
         Objects.requireNonNull(table, "table");

@@ -1,5 +1,7 @@
 package io.replag.agent.dynamodb;
 
+import com.google.auto.service.AutoService;
+import io.replag.agent.dynamodb.DynamoDbOptions;
 import io.replag.agent.config.ConfigNode;
 import io.replag.agent.config.ReplicationSet;
 import io.replag.agent.spi.CanaryStore;
@@ -9,7 +11,8 @@ import io.vertx.core.Vertx;
 import java.util.regex.Pattern;
 
 /** The {@code dynamodb} store: config section {@code dynamodb:} of a multi-writer set. */
-public final class DynamoDbStoreProvider implements StoreProvider {
+@AutoService(StoreProvider.class)
+public final class DynamoDbStoreProvider implements StoreProvider<DynamoDbOptions> {
     private static final Pattern TABLE = Pattern.compile("[A-Za-z0-9_.-]{3,255}");
     private static final Pattern ATTRIBUTE = Pattern.compile("[A-Za-z0-9_.-]{1,255}");
     private static final Pattern ROLE = Pattern.compile("arn:aws[a-z-]*:iam::\\d{12}:role/[\\w+=,.@/-]+");
@@ -17,6 +20,11 @@ public final class DynamoDbStoreProvider implements StoreProvider {
     @Override
     public String key() {
         return "dynamodb";
+    }
+
+    @Override
+    public Class<DynamoDbOptions> optionsType() {
+        return DynamoDbOptions.class;
     }
 
     @Override
@@ -36,7 +44,7 @@ public final class DynamoDbStoreProvider implements StoreProvider {
     }
 
     @Override
-    public Object parseOptions(ConfigNode node) {
+    public DynamoDbOptions parseOptions(ConfigNode node, java.util.List<String> regions) {
         if (!node.isPresent()) {
             node.error("is required: at least the table name");
             return null;
@@ -58,7 +66,7 @@ public final class DynamoDbStoreProvider implements StoreProvider {
     }
 
     @Override
-    public CanaryStore create(Vertx vertx, ReplicationSet set) {
-        return new DynamoDbCanaryStore(vertx, set);
+    public CanaryStore create(Vertx vertx, ReplicationSet set, DynamoDbOptions options) {
+        return new DynamoDbCanaryStore(vertx, set, options);
     }
 }

@@ -1,6 +1,7 @@
 package io.replag.agent.engine;
 
 import io.replag.agent.spi.CanaryStore;
+import io.replag.agent.spi.Reason;
 import io.replag.agent.spi.StaleSeqException;
 
 import java.net.ConnectException;
@@ -15,13 +16,13 @@ public final class FailureReason {
     private FailureReason() {
     }
 
-    public static String of(Throwable failure, CanaryStore store) {
+    public static Reason of(Throwable failure, CanaryStore store) {
         Throwable t = unwrap(failure);
         if (t instanceof CallTimeoutException) {
-            return "timeout";
+            return Reason.TIMEOUT;
         }
         if (t instanceof StaleSeqException) {
-            return "stale_seq";
+            return Reason.STALE_SEQ;
         }
         var own = store.errorReason(t);
         if (own.isPresent()) {
@@ -29,34 +30,34 @@ public final class FailureReason {
         }
         for (Throwable c = t; c != null; c = c.getCause()) {
             if (c instanceof UnknownHostException) {
-                return "unknown_host";
+                return Reason.UNKNOWN_HOST;
             }
             if (c instanceof ConnectException || c instanceof NoRouteToHostException) {
-                return "connection_refused";
+                return Reason.CONNECTION_REFUSED;
             }
             // Vert.x reports a failed handshake as a VertxException without the SSLException cause
             if (c instanceof javax.net.ssl.SSLException
                     || (c.getMessage() != null && c.getMessage().contains("SSL handshake failed"))) {
-                return "tls_failed";
+                return Reason.TLS_FAILED;
             }
             if (c instanceof ClosedChannelException) {
-                return "connection_closed";
+                return Reason.CONNECTION_CLOSED;
             }
             String name = c.getClass().getSimpleName();
             if (name.contains("Timeout")) {
-                return "timeout";
+                return Reason.TIMEOUT;
             }
             if (c.getMessage() != null && c.getMessage().contains("Connection reset")) {
-                return "connection_reset";
+                return Reason.CONNECTION_RESET;
             }
             if (c.getMessage() != null && c.getMessage().contains("Connection refused")) {
-                return "connection_refused";
+                return Reason.CONNECTION_REFUSED;
             }
             if (c.getMessage() != null && c.getMessage().toLowerCase().contains("closed")) {
-                return "connection_closed";
+                return Reason.CONNECTION_CLOSED;
             }
         }
-        return "other";
+        return Reason.OTHER;
     }
 
     /** A short description for the one log line per state change. */

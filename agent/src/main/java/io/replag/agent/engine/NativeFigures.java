@@ -1,5 +1,6 @@
 package io.replag.agent.engine;
 
+import io.replag.agent.spi.StoreOperation;
 import io.replag.agent.config.ReplicationPair;
 import io.replag.agent.metrics.PairMeters;
 import io.vertx.core.Future;
@@ -42,13 +43,13 @@ final class NativeFigures {
         if (ctx.stopped) {
             return;
         }
-        ctx.call("native", pair.target(), () -> ctx.store.readNativeLag(pair.source(), pair.target()))
+        ctx.call(StoreOperation.NATIVE, pair.target(), () -> ctx.store.readNativeLag(pair.source(), pair.target()))
                 .onSuccess(meters::nativeLags)
                 // an old figure must not pass for a current one
                 .onFailure(e -> meters.nativeLagUnknown())
                 // a second call only for stores that count operations (S3): one timer and promise less per pair otherwise
                 .compose(v -> ctx.store.reportsNativeOperations()
-                        ? ctx.call("native", pair.target(), () -> ctx.store.readNativeOperations(pair.source(), pair.target()))
+                        ? ctx.call(StoreOperation.NATIVE, pair.target(), () -> ctx.store.readNativeOperations(pair.source(), pair.target()))
                                 .onSuccess(meters::nativeOperations)
                                 .onFailure(e -> meters.nativeOperations(java.util.Map.of()))
                                 .<Void>mapEmpty()

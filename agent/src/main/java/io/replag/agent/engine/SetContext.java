@@ -1,5 +1,6 @@
 package io.replag.agent.engine;
 
+import io.replag.agent.spi.StoreOperation;
 import io.replag.agent.config.ReplicationSet;
 import io.replag.agent.metrics.EndpointHealth;
 import io.replag.agent.metrics.ReplagMetrics;
@@ -60,7 +61,7 @@ final class SetContext {
      * Runs one store call with the set's request timeout. The returned future completes on the
      * loop; the endpoint's health and error counters are updated before it does.
      */
-    <T> Future<T> call(String op, String region, Supplier<Future<T>> call) {
+    <T> Future<T> call(StoreOperation op, String region, Supplier<Future<T>> call) {
         Promise<T> result = Promise.promise();
         long startMicros = clock.nowMicros();
         long timeoutMicros = set.timing().requestTimeout().toNanos() / 1_000;
@@ -84,12 +85,12 @@ final class SetContext {
             long took = clock.nowMicros() - startMicros;
             health(region).took(op, took);
             if (ar.succeeded()) {
-                if (op.equals("read") || op.equals("write")) {
+                if (op.timesRoundTrip()) {
                     roundTrips.computeIfAbsent(region, r -> new RoundTrip()).record(took);
                 }
                 health(region).succeeded(op);
             } else {
-                health(region).failed(op, FailureReason.of(ar.cause(), store), FailureReason.detail(ar.cause()));
+                health(region).failed(op, FailureReason.of(ar.cause(), store).label(), FailureReason.detail(ar.cause()));
             }
         });
     }

@@ -1,5 +1,7 @@
 package io.replag.agent.engine;
 
+import io.replag.agent.spi.Reason;
+import io.replag.agent.spi.StoreOperation;
 import io.replag.agent.spi.Canary;
 import io.replag.agent.spi.CanaryKey;
 import io.replag.agent.spi.StaleSeqException;
@@ -60,7 +62,7 @@ final class SourceWriter {
         ctx.metrics.writerLastSuccess(ctx.set.store(), ctx.set.name(), region,
                 () -> lastWrittenMicros < 0 ? Double.NaN : lastWrittenMicros / 1e6);
         this.replicationStatus = ctx.store.reportsReplicationStatus()
-                ? ctx.metrics.replicationStatus(ctx.set.store(), ctx.set.name(), region) : null;
+                ? ctx.metrics.replicationStatus(ctx.set.store(), ctx.set.name(), region, ctx.store.replicationStatuses()) : null;
     }
 
     void start() {
@@ -107,10 +109,10 @@ final class SourceWriter {
             return;
         }
         switch (state) {
-            case PREPARING -> ctx.call("prepare", region, () -> ctx.store.prepareWriter(region))
+            case PREPARING -> ctx.call(StoreOperation.PREPARE, region, () -> ctx.store.prepareWriter(region))
                     .onSuccess(v -> state = State.READING_BACK)
                     .onComplete(ar -> after(ar.succeeded() ? 0 : intervalMicros));
-            case READING_BACK -> ctx.call("read", region, () -> ctx.store.read(region, key))
+            case READING_BACK -> ctx.call(StoreOperation.READ, region, () -> ctx.store.read(region, key))
                     .onSuccess(seen -> continueAfter(seen.canary()))
                     .onComplete(ar -> after(ar.succeeded() ? 0 : intervalMicros));
             case WRITING -> write();
@@ -135,7 +137,7 @@ final class SourceWriter {
         for (PairProbe pair : pairs) {
             pair.sending(canary);
         }
-        ctx.call("write", region, () -> ctx.store.write(region, canary))
+        ctx.call(StoreOperation.WRITE, region, () -> ctx.store.write(region, canary))
                 .onSuccess(writeAt -> {
                     if (replicationStatus != null && !anyWriteSucceeded) {
                         scheduleStatus();
@@ -156,7 +158,7 @@ final class SourceWriter {
                     }
                     if (e instanceof StaleSeqException) {
                         state = State.READING_BACK;
-                    } else if ("table_missing".equals(ctx.store.errorReason(e).orElse(""))) {
+                    } else if (ctx.store.errorReason(e).map(Reason::needsPrepare).orElse(false)) {
                         state = State.PREPARING;
                     }
                 })
@@ -193,7 +195,7 @@ final class SourceWriter {
         if (ctx.stopped) {
             return;
         }
-        ctx.call("status", region, () -> ctx.store.readReplicationStatus(region, key))
+        ctx.call(StoreOperation.STATUS, region, () -> ctx.store.readReplicationStatus(region, key))
                 .onSuccess(status -> {
                     replicationStatus.accept(status.orElse(null));
                     lastStatus = status.orElse("");

@@ -1,5 +1,6 @@
 package io.replag.agent.engine;
 
+import io.replag.agent.spi.StoreOperation;
 import io.replag.agent.config.PollSchedule;
 import io.replag.agent.config.ReplicationPair;
 import io.replag.agent.metrics.PairMeters;
@@ -109,7 +110,7 @@ abstract class TargetReads implements PairReader {
         readsInFlight++;
         long start = ctx.nowMicros();
         lastReadStartMicros = start;
-        ctx.call("read", pair.target(), () -> ctx.store.read(pair.target(), key)).onComplete(ar -> {
+        ctx.call(StoreOperation.READ, pair.target(), () -> ctx.store.read(pair.target(), key)).onComplete(ar -> {
             readsInFlight--;
             firstReadDone = true;
             lastReadFailed = ar.failed();

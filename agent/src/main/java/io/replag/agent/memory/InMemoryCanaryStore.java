@@ -56,6 +56,16 @@ public final class InMemoryCanaryStore implements CanaryStore {
     private int pausedLinks;
     private long writes;
     private long reads;
+    private long prepares;
+    /** Regions whose canary table is gone: writes fail with a missing-table reason until prepareWriter runs. */
+    private final java.util.Set<String> tableMissing = ConcurrentHashMap.newKeySet();
+
+    /** The failure of a write into a region whose table is gone. */
+    public static final class TableMissingException extends RuntimeException {
+        TableMissingException(String region) {
+            super("no canary table in " + region);
+        }
+    }
 
     public InMemoryCanaryStore(EventLoop loop, WallClock clock) {
         this.loop = loop;
@@ -112,6 +122,16 @@ public final class InMemoryCanaryStore implements CanaryStore {
         return this;
     }
 
+    /** Drops the region's canary table: writes fail (table_missing) until the writer prepares again. */
+    public InMemoryCanaryStore dropTable(String region) {
+        tableMissing.add(region);
+        return this;
+    }
+
+    public long prepares() {
+        return prepares;
+    }
+
     /** Drops the canary of {@code key} everywhere, as if the table had been recreated empty. */
     public void forget(CanaryKey key) {
         history.remove(key);
@@ -135,7 +155,11 @@ public final class InMemoryCanaryStore implements CanaryStore {
 
     @Override
     public Future<Void> prepareWriter(String region) {
-        return answer(region, () -> null);
+        return answer(region, () -> {
+            prepares++;
+            tableMissing.remove(region);
+            return null;
+        });
     }
 
     @Override
@@ -143,6 +167,9 @@ public final class InMemoryCanaryStore implements CanaryStore {
         Fault fault = faults.get(region);
         if (fault != null && fault.writeFailure != null) {
             return Future.failedFuture(fault.writeFailure);
+        }
+        if (tableMissing.contains(region)) {
+            return Future.failedFuture(new TableMissingException(region));
         }
         return answer(region, () -> {
             writes++;
@@ -194,6 +221,11 @@ public final class InMemoryCanaryStore implements CanaryStore {
             double seconds = link == null ? 0 : link.delayMicros / 1e6;
             return java.util.List.of(new NativeLag("memory_link_delay", seconds));
         });
+    }
+
+    @Override
+    public Optional<io.replag.agent.spi.Reason> errorReason(Throwable failure) {
+        return failure instanceof TableMissingException ? Optional.of(io.replag.agent.spi.Reason.TABLE_MISSING) : Optional.empty();
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.replag.agent.metrics;
 
+import io.replag.agent.spi.StoreOperation;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
@@ -26,17 +27,15 @@ public final class EndpointHealth {
     private final String region;
     private volatile double up = Double.NaN;
     private volatile String lastError = "";
-    /** The store's own figures about replication (native lag, source replication status): they do not move replag_up. */
-    private static final java.util.Set<String> FIGURE_OPS = java.util.Set.of("native", "status");
 
-    private final Map<String, io.micrometer.core.instrument.Timer> durations = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<StoreOperation, io.micrometer.core.instrument.Timer> durations = new java.util.concurrent.ConcurrentHashMap<>();
 
     /**
      * op -> the reasons logged since it last worked; absent when the op last worked. A cause is
      * logged once per outage, even when two alternate (a dead server behind a proxy answers now
      * "closed", now "reset"). Event-loop only.
      */
-    private final Map<String, java.util.Set<String>> failing = new HashMap<>();
+    private final Map<StoreOperation, java.util.Set<String>> failing = new HashMap<>();
 
     EndpointHealth(ReplagMetrics metrics, MeterRegistry registry, String store, String resource, String region) {
         this.metrics = metrics;
@@ -49,30 +48,31 @@ public final class EndpointHealth {
                 .register(registry);
     }
 
-    public void succeeded(String op) {
-        if (!FIGURE_OPS.contains(op)) {
+    public void succeeded(StoreOperation op) {
+        // the store's own figures about replication (native lag, replication status) do not move replag_up
+        if (!op.figure()) {
             up = 1;
         }
         java.util.Set<String> previous = failing.remove(op);
         if (previous != null) {
-            LOG.info("{}/{} {}: {} recovered (was failing: {})", store, resource, region, op, String.join(", ", previous));
+            LOG.info("{}/{} {}: {} recovered (was failing: {})", store, resource, region, op.label(), String.join(", ", previous));
         }
     }
 
-    public void failed(String op, String reason, String detail) {
-        if (!FIGURE_OPS.contains(op)) {
+    public void failed(StoreOperation op, String reason, String detail) {
+        if (!op.figure()) {
             up = 0;
         }
-        metrics.error(store, resource, region, op, reason);
-        lastError = java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS) + " " + op + ": " + reason + " (" + detail + ")";
+        metrics.error(store, resource, region, op.label(), reason);
+        lastError = java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS) + " " + op.label() + ": " + reason + " (" + detail + ")";
         if (failing.computeIfAbsent(op, o -> new java.util.LinkedHashSet<>()).add(reason)) {
-            LOG.warn("{}/{} {}: {} failing: {} ({})", store, resource, region, op, reason, detail);
+            LOG.warn("{}/{} {}: {} failing: {} ({})", store, resource, region, op.label(), reason, detail);
         }
     }
 
     /** One call of {@code op} took {@code micros}, answered or failed. */
-    public void took(String op, long micros) {
-        durations.computeIfAbsent(op, o -> metrics.storeCall(store, resource, region, o))
+    public void took(StoreOperation op, long micros) {
+        durations.computeIfAbsent(op, o -> metrics.storeCall(store, resource, region, o.label()))
                 .record(Math.max(0, micros), java.util.concurrent.TimeUnit.MICROSECONDS);
     }
 

@@ -112,17 +112,14 @@ public final class ReplagMetrics {
                 .register(registry);
     }
 
-    /** The replication statuses a store may report for its source canaries, exported as 0/1 gauges. */
-    public static final List<String> REPLICATION_STATUSES = List.of("PENDING", "COMPLETED", "FAILED", "REPLICA", "NONE");
-
     /**
      * The replication status of the newest canary in one source region: 1 on the current status,
      * 0 on the others, NaN on all while unknown (before the first read, after a failed read).
-     * Returns the setter; {@code null} means unknown.
+     * {@code statuses} are the values the store can answer. Returns the setter; {@code null} means unknown.
      */
-    public java.util.function.Consumer<String> replicationStatus(String store, String resource, String region) {
+    public java.util.function.Consumer<String> replicationStatus(String store, String resource, String region, List<String> statuses) {
         Map<String, double[]> holders = new java.util.LinkedHashMap<>();
-        for (String status : REPLICATION_STATUSES) {
+        for (String status : statuses) {
             double[] holder = {Double.NaN};
             holders.put(status, holder);
             Gauge.builder("replag.replication.status", holder, h -> h[0])

@@ -1,5 +1,6 @@
 package io.replag.agent.mysql;
 
+import io.replag.agent.spi.Reason;
 import io.replag.agent.config.Endpoint;
 import io.replag.agent.config.ReplicationSet;
 import io.replag.agent.spi.NativeLag;
@@ -45,12 +46,17 @@ public final class MySqlCanaryStore extends SqlCanaryStore {
     /** Regions that answered SHOW REPLICA STATUS with a syntax error: older servers, asked SHOW SLAVE STATUS. */
     private final Set<String> oldStatusSyntax = ConcurrentHashMap.newKeySet();
 
+    /** With the set's own options, checked by the provider. */
     public MySqlCanaryStore(Vertx vertx, ReplicationSet set) {
-        super(vertx, set, statements(set));
+        this(vertx, set, new MySqlStoreProvider().options(set));
     }
 
-    private static Statements statements(ReplicationSet set) {
-        String table = ((SqlOptions) set.options()).table();
+    public MySqlCanaryStore(Vertx vertx, ReplicationSet set, SqlOptions options) {
+        super(vertx, set, options, statements(options));
+    }
+
+    private static Statements statements(SqlOptions options) {
+        String table = options.table();
         return new Statements(MySqlSql.createTable(table), MySqlSql.write(table), MySqlSql.writeServerTimed(table), MySqlSql.read(table),
                 MySqlSql.AURORA_GLOBAL_STATUS,
                 MySqlSql.NOW_MICROS, MySqlSql.readTimed(table));
@@ -139,18 +145,18 @@ public final class MySqlCanaryStore extends SqlCanaryStore {
     }
 
     @Override
-    protected Optional<String> databaseReason(Throwable failure) {
+    protected Optional<Reason> databaseReason(Throwable failure) {
         if (failure instanceof MySQLException my) {
             return Optional.of(switch (my.getErrorCode()) {
-                case 1146 -> "table_missing";
-                case 1142, 1143, 1227, 1044 -> "permission_denied";
-                case 1045, 1698 -> "auth_failed";
-                case 1049 -> "database_missing";
-                case 1290, 1836 -> "read_only";
-                case 1040, 1203 -> "too_many_connections";
-                case 1053 -> "unavailable";
-                case 1205, 1213 -> "lock_timeout";
-                default -> "mysql_" + my.getErrorCode();
+                case 1146 -> Reason.TABLE_MISSING;
+                case 1142, 1143, 1227, 1044 -> Reason.of("permission_denied");
+                case 1045, 1698 -> Reason.AUTH_FAILED;
+                case 1049 -> Reason.of("database_missing");
+                case 1290, 1836 -> Reason.of("read_only");
+                case 1040, 1203 -> Reason.of("too_many_connections");
+                case 1053 -> Reason.of("unavailable");
+                case 1205, 1213 -> Reason.of("lock_timeout");
+                default -> Reason.of("mysql_" + my.getErrorCode());
             });
         }
         return Optional.empty();

@@ -1,5 +1,6 @@
 package io.replag.agent.mysql;
 
+import com.google.auto.service.AutoService;
 import io.replag.agent.config.ConfigNode;
 import io.replag.agent.config.ReplicationSet;
 import io.replag.agent.spi.CanaryStore;
@@ -9,11 +10,17 @@ import io.replag.agent.sql.SqlOptionsReader;
 import io.vertx.core.Vertx;
 
 /** The {@code mysql} store (MySQL, MariaDB, Aurora MySQL): config section {@code mysql:} of a single-writer set. */
-public final class MySqlStoreProvider implements StoreProvider {
+@AutoService(StoreProvider.class)
+public final class MySqlStoreProvider implements StoreProvider<SqlOptions> {
 
     @Override
     public String key() {
         return "mysql";
+    }
+
+    @Override
+    public Class<SqlOptions> optionsType() {
+        return SqlOptions.class;
     }
 
     @Override
@@ -22,14 +29,14 @@ public final class MySqlStoreProvider implements StoreProvider {
     }
 
     @Override
-    public Object parseOptions(ConfigNode node) {
+    public SqlOptions parseOptions(ConfigNode node, java.util.List<String> regions) {
         SqlOptions.Builder b = SqlOptionsReader.read(node, SqlOptions.builder().database("replag").user("replag"));
         node.finish();
         return b.build();
     }
 
     @Override
-    public CanaryStore create(Vertx vertx, ReplicationSet set) {
-        return new MySqlCanaryStore(vertx, set);
+    public CanaryStore create(Vertx vertx, ReplicationSet set, SqlOptions options) {
+        return new MySqlCanaryStore(vertx, set, options);
     }
 }

@@ -1,5 +1,6 @@
 package io.replag.agent.postgres;
 
+import io.replag.agent.spi.Reason;
 import io.replag.agent.config.Endpoint;
 import io.replag.agent.config.ReplicationSet;
 import io.replag.agent.spi.NativeLag;
@@ -31,12 +32,17 @@ import java.util.function.Supplier;
  */
 public final class PostgresCanaryStore extends SqlCanaryStore {
 
+    /** With the set's own options, checked by the provider. */
     public PostgresCanaryStore(Vertx vertx, ReplicationSet set) {
-        super(vertx, set, statements(set));
+        this(vertx, set, new PostgresStoreProvider().options(set));
     }
 
-    private static Statements statements(ReplicationSet set) {
-        String table = ((io.replag.agent.sql.SqlOptions) set.options()).table();
+    public PostgresCanaryStore(Vertx vertx, ReplicationSet set, io.replag.agent.sql.SqlOptions options) {
+        super(vertx, set, options, statements(options));
+    }
+
+    private static Statements statements(io.replag.agent.sql.SqlOptions options) {
+        String table = options.table();
         return new Statements(PostgresSql.createTable(table), PostgresSql.write(table), PostgresSql.writeServerTimed(table), PostgresSql.read(table),
                 PostgresSql.AURORA_GLOBAL_STATUS,
                 PostgresSql.NOW_MICROS, PostgresSql.readTimed(table));
@@ -96,18 +102,18 @@ public final class PostgresCanaryStore extends SqlCanaryStore {
     }
 
     @Override
-    protected Optional<String> databaseReason(Throwable failure) {
+    protected Optional<Reason> databaseReason(Throwable failure) {
         if (failure instanceof PgException pg && pg.getSqlState() != null) {
             String state = pg.getSqlState();
             return Optional.of(switch (state) {
-                case "42P01" -> "table_missing";
-                case "42501" -> "permission_denied";
-                case "28P01", "28000" -> "auth_failed";
-                case "3D000" -> "database_missing";
-                case "25006" -> "read_only";
-                case "57P01", "57P02", "57P03" -> "unavailable";
-                case "53300" -> "too_many_connections";
-                default -> state.startsWith("08") ? "connection_error" : "sql_" + state;
+                case "42P01" -> Reason.TABLE_MISSING;
+                case "42501" -> Reason.of("permission_denied");
+                case "28P01", "28000" -> Reason.AUTH_FAILED;
+                case "3D000" -> Reason.of("database_missing");
+                case "25006" -> Reason.of("read_only");
+                case "57P01", "57P02", "57P03" -> Reason.of("unavailable");
+                case "53300" -> Reason.of("too_many_connections");
+                default -> Reason.of(state.startsWith("08") ? "connection_error" : "sql_" + state.toLowerCase(java.util.Locale.ROOT));
             });
         }
         return Optional.empty();

@@ -1,5 +1,6 @@
 package io.replag.agent.postgres;
 
+import com.google.auto.service.AutoService;
 import io.replag.agent.sql.SqlOptions;
 import io.replag.agent.sql.SqlOptionsReader;
 
@@ -11,11 +12,17 @@ import io.vertx.core.Vertx;
 
 
 /** The {@code postgres} store: config section {@code postgres:} of a single-writer set. */
-public final class PostgresStoreProvider implements StoreProvider {
+@AutoService(StoreProvider.class)
+public final class PostgresStoreProvider implements StoreProvider<SqlOptions> {
 
     @Override
     public String key() {
         return "postgres";
+    }
+
+    @Override
+    public Class<SqlOptions> optionsType() {
+        return SqlOptions.class;
     }
 
     @Override
@@ -24,14 +31,14 @@ public final class PostgresStoreProvider implements StoreProvider {
     }
 
     @Override
-    public Object parseOptions(ConfigNode node) {
-        SqlOptions.Builder b = SqlOptionsReader.read(node, SqlOptions.builder());
+    public SqlOptions parseOptions(ConfigNode node, java.util.List<String> regions) {
+        SqlOptions.Builder b = SqlOptionsReader.read(node, SqlOptions.builder().database("postgres").user("postgres"));
         node.finish();
         return b.build();
     }
 
     @Override
-    public CanaryStore create(Vertx vertx, ReplicationSet set) {
-        return new PostgresCanaryStore(vertx, set);
+    public CanaryStore create(Vertx vertx, ReplicationSet set, SqlOptions options) {
+        return new PostgresCanaryStore(vertx, set, options);
     }
 }

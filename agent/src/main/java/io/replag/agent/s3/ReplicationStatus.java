@@ -10,6 +10,8 @@ import java.util.Locale;
  */
 public final class ReplicationStatus {
     public static final String NONE = "NONE";
+    /** Every value {@link #of} answers, in the order exported. */
+    public static final java.util.List<String> ALL = java.util.List.of("PENDING", "COMPLETED", "FAILED", "REPLICA", NONE);
 
     private ReplicationStatus() {
     }

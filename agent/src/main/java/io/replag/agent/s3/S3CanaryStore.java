@@ -10,6 +10,7 @@ import io.replag.agent.config.ReplicationSet;
 import io.replag.agent.spi.Canary;
 import io.replag.agent.spi.CanaryKey;
 import io.replag.agent.spi.CanaryStore;
+import io.replag.agent.spi.Reason;
 import io.replag.agent.spi.NativeLag;
 import io.replag.agent.spi.ServerTime;
 import io.replag.agent.spi.Sighting;
@@ -43,13 +44,15 @@ import java.util.OptionalDouble;
  */
 public final class S3CanaryStore implements CanaryStore {
     /** S3's own error codes; the ones every AWS service shares, and HTTP statuses, are in AwsErrors. */
-    private static final Map<String, String> OWN_ERRORS = Map.ofEntries(
-            Map.entry("SlowDown", "throttled"), Map.entry("ServiceUnavailable", "throttled"),
-            Map.entry("NoSuchBucket", "bucket_missing"), Map.entry("AllAccessDisabled", "access_denied"),
-            Map.entry("InvalidAccessKeyId", "auth_failed"), Map.entry("SignatureDoesNotMatch", "auth_failed"),
-            Map.entry("InvalidToken", "auth_failed"), Map.entry("TokenRefreshRequired", "auth_failed"),
-            Map.entry("PermanentRedirect", "wrong_region"), Map.entry("AuthorizationHeaderMalformed", "wrong_region"),
-            Map.entry("IllegalLocationConstraintException", "wrong_region"));
+    /** The bucket is gone: prepare says so in its own words before the next write. */
+    static final Reason BUCKET_MISSING = Reason.missing("bucket_missing");
+    private static final Map<String, Reason> OWN_ERRORS = Map.ofEntries(
+            Map.entry("SlowDown", Reason.THROTTLED), Map.entry("ServiceUnavailable", Reason.THROTTLED),
+            Map.entry("NoSuchBucket", BUCKET_MISSING), Map.entry("AllAccessDisabled", Reason.ACCESS_DENIED),
+            Map.entry("InvalidAccessKeyId", Reason.AUTH_FAILED), Map.entry("SignatureDoesNotMatch", Reason.AUTH_FAILED),
+            Map.entry("InvalidToken", Reason.AUTH_FAILED), Map.entry("TokenRefreshRequired", Reason.AUTH_FAILED),
+            Map.entry("PermanentRedirect", Reason.of("wrong_region")), Map.entry("AuthorizationHeaderMalformed", Reason.of("wrong_region")),
+            Map.entry("IllegalLocationConstraintException", Reason.of("wrong_region")));
     static final String META_SEQ = "replag-seq";
     static final String META_WRITTEN_AT = "replag-written-at-us";
     static final String META_AGENT = "replag-agent";
@@ -66,8 +69,13 @@ public final class S3CanaryStore implements CanaryStore {
     private final Map<String, List<S3Rule>> rulesBySource = new HashMap<>();
     private final MinuteFetches<Map<String, Map<String, List<Datapoint>>>> nativeFetches = new MinuteFetches<>();
 
+    /** With the set's own options, checked by the provider. */
     public S3CanaryStore(Vertx vertx, ReplicationSet set) {
-        this.options = (S3Options) set.options();
+        this(vertx, set, new S3StoreProvider().options(set));
+    }
+
+    public S3CanaryStore(Vertx vertx, ReplicationSet set, S3Options options) {
+        this.options = options;
         this.http = NettyNioAsyncHttpClient.builder().maxConcurrency(64).connectionTimeout(Duration.ofSeconds(5)).build();
         this.credentials = new AwsCredentials(vertx, options.credentials(), options.roleArn());
         set.endpoints().forEach((region, endpoint) -> clients.put(region, client(region, endpoint)));
@@ -160,6 +168,11 @@ public final class S3CanaryStore implements CanaryStore {
     }
 
     @Override
+    public List<String> replicationStatuses() {
+        return ReplicationStatus.ALL;
+    }
+
+    @Override
     public Future<Optional<String>> readReplicationStatus(String region, CanaryKey key) {
         return credentials.ready().compose(v -> Future.fromCompletionStage(client(region).headObject(b -> b
                         .bucket(options.bucket(region)).key(options.objectKey(key.agent(), key.sourceRegion())))))
@@ -208,7 +221,7 @@ public final class S3CanaryStore implements CanaryStore {
     }
 
     @Override
-    public Optional<String> errorReason(Throwable failure) {
+    public Optional<Reason> errorReason(Throwable failure) {
         return AwsErrors.reason(failure, OWN_ERRORS);
     }
 

@@ -27,7 +27,7 @@ import java.util.Optional;
  */
 public record S3Options(Map<String, String> buckets, List<S3Rule> rules, String prefix, boolean pathStyle,
                         Optional<String> roleArn, boolean nativeFigure, Optional<S3ReplicationMetricsSource> metrics,
-                        Optional<AwsCredentialsProvider> credentials) {
+                        Optional<AwsCredentialsProvider> credentials) implements io.replag.agent.spi.StoreOptions {
 
     public S3Options {
         buckets = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(buckets));

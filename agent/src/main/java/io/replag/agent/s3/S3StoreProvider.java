@@ -1,5 +1,7 @@
 package io.replag.agent.s3;
 
+import com.google.auto.service.AutoService;
+import io.replag.agent.s3.S3Options;
 import io.replag.agent.config.ConfigNode;
 import io.replag.agent.config.ReplicationPair;
 import io.replag.agent.config.ReplicationSet;
@@ -22,7 +24,8 @@ import java.util.regex.Pattern;
  * {@code rules}), not every ordered pair: S3 replicates only what a rule says, and never a replica
  * onwards.
  */
-public final class S3StoreProvider implements StoreProvider {
+@AutoService(StoreProvider.class)
+public final class S3StoreProvider implements StoreProvider<S3Options> {
     private static final Pattern BUCKET = Pattern.compile("[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]");
     private static final Pattern RULE_ID = Pattern.compile(".{1,255}");
     private static final Pattern PREFIX = Pattern.compile("[A-Za-z0-9!_.*'()/-]{0,200}");
@@ -31,6 +34,11 @@ public final class S3StoreProvider implements StoreProvider {
     @Override
     public String key() {
         return "s3";
+    }
+
+    @Override
+    public Class<S3Options> optionsType() {
+        return S3Options.class;
     }
 
     @Override
@@ -56,12 +64,7 @@ public final class S3StoreProvider implements StoreProvider {
     }
 
     @Override
-    public Object parseOptions(ConfigNode node) {
-        return parseOptions(node, List.of());
-    }
-
-    @Override
-    public Object parseOptions(ConfigNode node, List<String> regions) {
+    public S3Options parseOptions(ConfigNode node, List<String> regions) {
         if (!node.isPresent()) {
             node.error("is required: at least the bucket of each region and the replication rules");
             return null;
@@ -160,12 +163,18 @@ public final class S3StoreProvider implements StoreProvider {
     }
 
     @Override
-    public Optional<List<ReplicationPair>> pairs(Object options) {
-        return Optional.of(((S3Options) options).rules().stream().map(r -> new ReplicationPair(r.source(), r.target())).toList());
+    public Optional<List<ReplicationPair>> pairs(S3Options options) {
+        return Optional.of(options.rules().stream().map(r -> new ReplicationPair(r.source(), r.target())).toList());
+    }
+
+    /** PutObject is unconditional: a reordered write can land late (see {@link StoreProvider#seqNeverGoesBack()}). */
+    @Override
+    public boolean seqNeverGoesBack() {
+        return false;
     }
 
     @Override
-    public CanaryStore create(Vertx vertx, ReplicationSet set) {
-        return new S3CanaryStore(vertx, set);
+    public CanaryStore create(Vertx vertx, ReplicationSet set, S3Options options) {
+        return new S3CanaryStore(vertx, set, options);
     }
 }

@@ -73,6 +73,14 @@ public interface CanaryStore {
     }
 
     /**
+     * Every value {@link #readReplicationStatus} can answer (S3: PENDING, COMPLETED, ...), each
+     * exported from the start as a 0/1 series of {@code replag_replication_status}.
+     */
+    default java.util.List<String> replicationStatuses() {
+        return java.util.List.of();
+    }
+
+    /**
      * The replication status the store itself keeps for the newest canary written in
      * {@code region} (S3: the source object's {@code x-amz-replication-status}: {@code PENDING},
      * {@code COMPLETED}, {@code FAILED}; {@code NONE} when no rule covers the object).
@@ -82,11 +90,13 @@ public interface CanaryStore {
     }
 
     /**
-     * Names the reason of a failure in a few stable words ({@code table_missing},
-     * {@code auth_failed}, ...) for the {@code reason} label, when the store knows better than
-     * the engine's generic classification. Must never include credentials.
+     * Names the reason of a failure for the {@code reason} label ({@link Reason#TABLE_MISSING},
+     * {@link Reason#AUTH_FAILED}, a store's own {@code Reason.of("read_only")}, ...), when the store
+     * knows better than the engine's generic classification. A reason made with
+     * {@link Reason#missing} (the canary's table or bucket is gone) makes the writer call
+     * {@link #prepareWriter} again before its next write. Must never include credentials.
      */
-    default Optional<String> errorReason(Throwable failure) {
+    default Optional<Reason> errorReason(Throwable failure) {
         return Optional.empty();
     }
 

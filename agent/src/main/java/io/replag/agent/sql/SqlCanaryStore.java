@@ -1,5 +1,6 @@
 package io.replag.agent.sql;
 
+import io.replag.agent.spi.Reason;
 import io.replag.agent.aws.AwsErrors;
 import io.replag.agent.config.Endpoint;
 import io.replag.agent.config.ReplicationSet;
@@ -73,8 +74,8 @@ public abstract class SqlCanaryStore implements CanaryStore {
     /** Writers without Aurora's global status (not Aurora global): not asked again. */
     private final Set<String> noAuroraGlobal = ConcurrentHashMap.newKeySet();
 
-    protected SqlCanaryStore(Vertx vertx, ReplicationSet set, Statements sql) {
-        this.options = (SqlOptions) set.options();
+    protected SqlCanaryStore(Vertx vertx, ReplicationSet set, SqlOptions options, Statements sql) {
+        this.options = options;
         this.sql = sql;
         RdsIamToken iam = options.iamAuth() ? new RdsIamToken(vertx) : null;
         this.cloudWatch = options.cloudWatch().isEmpty() ? null : new RdsCloudWatch(vertx, options.cloudWatch());
@@ -103,7 +104,7 @@ public abstract class SqlCanaryStore implements CanaryStore {
     protected abstract boolean noAuroraGlobalStatus(Throwable failure);
 
     /** The engine's own reason for a database error; empty when it is none. */
-    protected abstract Optional<String> databaseReason(Throwable failure);
+    protected abstract Optional<Reason> databaseReason(Throwable failure);
 
     protected NetClientOptions netOptions() {
         return new NetClientOptions().setConnectTimeout((int) Math.max(1000, options.connectTimeout().toMillis()))
@@ -250,13 +251,13 @@ public abstract class SqlCanaryStore implements CanaryStore {
     }
 
     @Override
-    public Optional<String> errorReason(Throwable failure) {
-        Optional<String> aws = AwsErrors.reason(failure, Map.of());
+    public Optional<Reason> errorReason(Throwable failure) {
+        Optional<Reason> aws = AwsErrors.reason(failure, Map.of());
         if (aws.isPresent()) {
             return aws; // the CloudWatch part of the native figures
         }
         if (failure instanceof ClosedConnectionException) {
-            return Optional.of("connection_closed");
+            return Optional.of(Reason.CONNECTION_CLOSED);
         }
         return databaseReason(failure);
     }

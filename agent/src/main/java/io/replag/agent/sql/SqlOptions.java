@@ -25,7 +25,7 @@ import java.util.Optional;
  */
 public record SqlOptions(String database, String user, Optional<Secret> password, boolean iamAuth,
                          Tls tls, String table, boolean createTable, Duration connectTimeout, RdsCloudWatch.Targets cloudWatch,
-                         boolean serverClock, Duration serverClockError) {
+                         boolean serverClock, Duration serverClockError) implements io.replag.agent.spi.StoreOptions {
 
     public static final Duration DEFAULT_SERVER_CLOCK_ERROR = Duration.ofMillis(1);
 
@@ -56,8 +56,9 @@ public record SqlOptions(String database, String user, Optional<Secret> password
     }
 
     public static final class Builder {
-        private String database = "postgres";
-        private String user = "postgres";
+        // each store names its own defaults (its provider starts from them)
+        private String database = "replag";
+        private String user = "replag";
         private Optional<Secret> password = Optional.empty();
         private boolean iamAuth;
         private Tls tls = Tls.DISABLED;

@@ -70,6 +70,32 @@ class EngineTest {
     }
 
     @Test
+    void aWriteIntoAMissingTablePreparesAgainAndWritingResumes() {
+        start(singleWriter());
+        time.advance(Duration.ofSeconds(5));
+        long preparesBefore = store.prepares();
+        double arrivedBefore = counter("replag.canaries.arrived", EU);
+        store.dropTable(US);
+        time.advance(Duration.ofSeconds(5));
+        assertThat(store.prepares()).as("prepared again after table_missing").isGreaterThan(preparesBefore);
+        assertThat(registry.find("replag.errors").tags("region", US, "op", "write", "reason", "table_missing").counter())
+                .as("the failed write is counted with its reason").isNotNull()
+                .satisfies(c -> assertThat(c.count()).isGreaterThanOrEqualTo(1));
+        time.advance(Duration.ofSeconds(5));
+        assertThat(counter("replag.canaries.arrived", EU)).as("canaries arrive again").isGreaterThan(arrivedBefore + 3);
+    }
+
+    @Test
+    void aFailureThatNeedsNoPrepareDoesNotPrepare() {
+        start(singleWriter());
+        time.advance(Duration.ofSeconds(5));
+        long preparesBefore = store.prepares();
+        store.failWrites(US, new IllegalStateException("read only"));
+        time.advance(Duration.ofSeconds(5));
+        assertThat(store.prepares()).isEqualTo(preparesBefore);
+    }
+
+    @Test
     void measuresInjectedDelayWithinTheReportedUncertainty() {
         store.delay(US, EU, 200_000).delay(US, AP, 1_300_000);
         SetProbe probe = start(singleWriter());

@@ -50,7 +50,7 @@ class PostgresCanaryStoreTest {
     @BeforeEach
     void createStore(Vertx vertx) {
         table = "canary_" + (++tableNo);
-        store = new PostgresCanaryStore(vertx, set(SqlOptions.builder().table(table).build(), server.getPort()));
+        store = new PostgresCanaryStore(vertx, set(SqlOptions.builder().database("postgres").user("postgres").table(table).build(), server.getPort()));
     }
 
     @AfterEach
@@ -161,7 +161,7 @@ class PostgresCanaryStoreTest {
     @Test
     void clientClockModeAnswersWithoutServerTimes(Vertx vertx, VertxTestContext ctx) {
         PostgresCanaryStore client = new PostgresCanaryStore(vertx,
-                set(SqlOptions.builder().table(table).serverClock(false).build(), server.getPort()));
+                set(SqlOptions.builder().database("postgres").user("postgres").table(table).serverClock(false).build(), server.getPort()));
         client.prepareWriter("us-east-1")
                 .compose(v -> client.write("us-east-1", new Canary(KEY, 7, 7)))
                 .compose(writeAt -> client.read("us-east-1", KEY).map(read -> {
@@ -184,11 +184,11 @@ class PostgresCanaryStoreTest {
     @Test
     void missingTableIsNamedAsSuch(Vertx vertx, VertxTestContext ctx) {
         PostgresCanaryStore noCreate = new PostgresCanaryStore(vertx,
-                set(SqlOptions.builder().table("absent_table").createTable(false).build(), server.getPort()));
+                set(SqlOptions.builder().database("postgres").user("postgres").table("absent_table").createTable(false).build(), server.getPort()));
         noCreate.prepareWriter("us-east-1")
                 .compose(v -> noCreate.write("us-east-1", new Canary(KEY, 1, 1)))
                 .onComplete(ctx.failing(e -> ctx.verify(() -> {
-                    assertThat(noCreate.errorReason(e)).contains("table_missing");
+                    assertThat(noCreate.errorReason(e).map(io.replag.agent.spi.Reason::label)).contains("table_missing");
                     noCreate.close().onComplete(ctx.succeedingThenComplete());
                 })));
     }
@@ -196,9 +196,9 @@ class PostgresCanaryStoreTest {
     @Test
     void wrongDatabaseAndRefusedConnectionAreClassified(Vertx vertx, VertxTestContext ctx) {
         PostgresCanaryStore wrongDb = new PostgresCanaryStore(vertx,
-                set(SqlOptions.builder().database("no_such_db").build(), server.getPort()));
+                set(SqlOptions.builder().database("no_such_db").user("postgres").build(), server.getPort()));
         wrongDb.read("us-east-1", KEY).onComplete(ctx.failing(e -> ctx.verify(() -> {
-            assertThat(wrongDb.errorReason(e)).contains("database_missing");
+            assertThat(wrongDb.errorReason(e).map(io.replag.agent.spi.Reason::label)).contains("database_missing");
             wrongDb.close().onComplete(ctx.succeedingThenComplete());
         })));
     }
@@ -207,9 +207,9 @@ class PostgresCanaryStoreTest {
     void unresolvableHostIsNamedAsSuch(Vertx vertx, VertxTestContext ctx) {
         PostgresCanaryStore nowhere = new PostgresCanaryStore(vertx, new ReplicationSet("t", "postgres",
                 Map.of("us-east-1", new Endpoint("no-such-host.invalid", 5432)),
-                ReplicationSet.singleWriter("us-east-1", List.of()), ProbeTiming.DEFAULT, SqlOptions.builder().build()));
+                ReplicationSet.singleWriter("us-east-1", List.of()), ProbeTiming.DEFAULT, SqlOptions.builder().database("postgres").user("postgres").build()));
         nowhere.read("us-east-1", KEY).onComplete(ctx.failing(e -> ctx.verify(() -> {
-            assertThat(io.replag.agent.engine.FailureReason.of(e, nowhere)).isEqualTo("unknown_host");
+            assertThat(io.replag.agent.engine.FailureReason.of(e, nowhere).label()).isEqualTo("unknown_host");
             nowhere.close().onComplete(ctx.succeedingThenComplete());
         })));
     }

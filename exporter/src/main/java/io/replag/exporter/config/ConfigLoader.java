@@ -56,7 +56,7 @@ public final class ConfigLoader {
     public ReplagConfig load(Path file) throws InvalidConfigException {
         String text;
         try {
-            text = Files.readString(file);
+            text = io.replag.agent.config.BoundedFiles.read(file, io.replag.agent.config.BoundedFiles.MAX_CONFIG_BYTES);
         } catch (IOException e) {
             throw new InvalidConfigException(file.toString(), List.of("cannot read the file: " + e.getClass().getSimpleName()
                     + (e.getMessage() == null ? "" : " " + e.getMessage())));
@@ -67,10 +67,7 @@ public final class ConfigLoader {
     public ReplagConfig parse(String source, String yaml) throws InvalidConfigException {
         Object tree;
         try {
-            LoaderOptions options = new LoaderOptions();
-            options.setAllowDuplicateKeys(false);
-            options.setMaxAliasesForCollections(10);
-            tree = new Yaml(new SafeConstructor(options)).load(yaml);
+            tree = new Yaml(new SafeConstructor(YamlLimits.options())).load(yaml);
         } catch (YAMLException e) {
             throw new InvalidConfigException(source, List.of("not valid YAML: " + e.getMessage().replaceAll("\\s+", " ")));
         }
@@ -275,8 +272,8 @@ public final class ConfigLoader {
             }
         });
         ConfigNode storeNode = node.get("store");
-        Optional<StoreProvider> provider = storeNode.requiredString().flatMap(key -> {
-            Optional<StoreProvider> p = Stores.byKey(key);
+        Optional<StoreProvider<?>> provider = storeNode.requiredString().flatMap(key -> {
+            Optional<StoreProvider<?>> p = Stores.byKey(key);
             if (p.isEmpty()) {
                 storeNode.error("unknown store \"" + key + "\" (known: " + String.join(", ", Stores.keys()) + ")");
             }
@@ -291,7 +288,7 @@ public final class ConfigLoader {
         ConfigNode primary = node.get("primary");
         ConfigNode replicas = node.get("replicas");
         ConfigNode regions = node.get("regions");
-        boolean multiWriter = provider.map(StoreProvider::multiWriter).orElse(false);
+        boolean multiWriter = provider.map(p -> p.multiWriter()).orElse(false);
         List<String> regionNames = new ArrayList<>();
         if (provider.isPresent() && !multiWriter) {
             if (regions.isPresent()) {
@@ -324,9 +321,9 @@ public final class ConfigLoader {
             pairs.addAll(ReplicationSet.multiWriter(all));
             regionNames.addAll(all);
         }
-        Object options = provider.map(p -> p.parseOptions(node.get(p.key()), regionNames)).orElse(null);
+        io.replag.agent.spi.StoreOptions options = provider.map(p -> (io.replag.agent.spi.StoreOptions) p.parseOptions(node.get(p.key()), regionNames)).orElse(null);
         if (provider.isPresent() && options != null) {
-            provider.get().pairs(options).ifPresent(own -> {
+            provider.get().pairsOf(options).ifPresent(own -> {
                 pairs.clear();
                 pairs.addAll(own);
             });

@@ -51,6 +51,8 @@ public final class HttpEndpoints {
         this.extension = extension;
     }
 
+    private static final java.util.regex.Pattern BAD_ESCAPE = java.util.regex.Pattern.compile("%(?![0-9A-Fa-f]{2})");
+
     public Router router() {
         return router(null);
     }
@@ -58,6 +60,23 @@ public final class HttpEndpoints {
     /** @param guard runs before every route (basic auth), or null */
     public Router router(io.vertx.core.Handler<RoutingContext> guard) {
         Router router = Router.router(vertx);
+        // anyone can send a bad request before authenticating: a short answer and a rate-limited WARN, never a stack trace
+        RequestErrors errors = new RequestErrors();
+        router.route().failureHandler(errors::handle);
+        for (int status : new int[] {400, 404, 405, 413, 414, 431, 500}) {
+            if (status != 404 && status != 405) {
+                router.errorHandler(status, errors::handle);
+            }
+        }
+        // a bad percent-escape is the client's error (400), not the router's (500)
+        router.route().handler(ctx -> {
+            String uri = ctx.request().uri();
+            if (uri != null && BAD_ESCAPE.matcher(uri).find()) {
+                ctx.fail(400, new IllegalArgumentException("bad percent-escape in the request line"));
+            } else {
+                ctx.next();
+            }
+        });
         if (guard != null) {
             router.route().handler(guard);
         }

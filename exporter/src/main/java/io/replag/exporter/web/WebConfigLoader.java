@@ -39,15 +39,14 @@ public final class WebConfigLoader {
     public static WebConfig load(Path file) throws InvalidConfigException {
         String text;
         try {
-            text = Files.readString(file);
+            text = io.replag.agent.config.BoundedFiles.read(file, io.replag.agent.config.BoundedFiles.MAX_CONFIG_BYTES);
         } catch (IOException e) {
-            throw new InvalidConfigException(file.toString(), List.of("cannot read the file: " + e.getClass().getSimpleName()));
+            throw new InvalidConfigException(file.toString(), List.of("cannot read the file: "
+                    + (e.getClass() == IOException.class ? e.getMessage() : e.getClass().getSimpleName())));
         }
         Object tree;
         try {
-            LoaderOptions options = new LoaderOptions();
-            options.setAllowDuplicateKeys(false);
-            tree = new Yaml(new SafeConstructor(options)).load(text);
+            tree = new Yaml(new SafeConstructor(io.replag.exporter.config.YamlLimits.options())).load(text);
         } catch (YAMLException e) {
             throw new InvalidConfigException(file.toString(), List.of("not valid YAML: " + e.getMessage().replaceAll("\\s+", " ")));
         }
@@ -69,6 +68,10 @@ public final class WebConfigLoader {
         }
         Map<String, String> users = new LinkedHashMap<>();
         ConfigNode usersNode = root.get("basic_auth_users");
+        if (tree instanceof Map<?, ?> top && top.containsKey("basic_auth_users") && usersNode.keys().isEmpty()) {
+            // an empty list must not silently mean "no authentication"
+            usersNode.error("lists no user: add at least one (user: bcrypt hash), or leave basic_auth_users out to run without authentication");
+        }
         if (usersNode.isPresent() && usersNode.isMap()) {
             for (String user : usersNode.keys()) {
                 ConfigNode hash = usersNode.get(user);

@@ -172,7 +172,39 @@ class ConfigLoaderTest {
         ReplagConfig c = loader.parse("x", VALID.replace("password: ${PG_PASSWORD}", "password_file: " + secret));
         assertThat(((SqlOptions) c.sets().get(0).options()).password().orElseThrow().reveal()).isEqualTo("from-file");
         assertThat(errors(VALID.replace("password: ${PG_PASSWORD}", "password_file: " + dir.resolve("absent"))))
-                .containsExactly("replication_sets[0].postgres.password_file: cannot read \"" + dir.resolve("absent") + "\": NoSuchFileException");
+                .containsExactly("replication_sets[0].postgres.password_file: cannot read \"" + dir.resolve("absent") + "\": no such file");
+    }
+
+    @Test
+    void filesAreRegularAndBounded(@TempDir Path dir) throws Exception {
+        assertThat(errors(VALID.replace("password: ${PG_PASSWORD}", "password_file: /dev/zero")))
+                .containsExactly("replication_sets[0].postgres.password_file: cannot read \"/dev/zero\": not a regular file");
+        Path fifo = dir.resolve("fifo");
+        assertThat(new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor()).isZero();
+        assertThat(errors(VALID.replace("password: ${PG_PASSWORD}", "password_file: " + fifo)))
+                .as("a FIFO would block the start forever").containsExactly(
+                        "replication_sets[0].postgres.password_file: cannot read \"" + fifo + "\": not a regular file");
+        Path big = Files.writeString(dir.resolve("big"), "x".repeat(io.replag.agent.config.BoundedFiles.MAX_SECRET_BYTES + 1));
+        assertThat(errors(VALID.replace("password: ${PG_PASSWORD}", "password_file: " + big))).singleElement().asString()
+                .endsWith("larger than 65536 bytes");
+        assertThatThrownBy(() -> loader.load(Path.of("/dev/zero"))).isInstanceOf(InvalidConfigException.class)
+                .hasMessageContaining("not a regular file");
+    }
+
+    @Test
+    void aValueFromTheEnvironmentIsNeverEchoedWhateverTheField() {
+        List<String> e = errors(VALID.replace("\"db.ap.example.com:5432\"", "\"${PG_PASSWORD}\""));
+        assertThat(e).singleElement().asString().startsWith("replication_sets[0].replicas[1].endpoint:")
+                .contains("${PG_PASSWORD}").doesNotContain("s3cr3t-value");
+    }
+
+    @Test
+    void yamlLimitsHoldForEveryFile() {
+        StringBuilder bomb = new StringBuilder("a: &a [x, x]\n");
+        for (int i = 1; i <= 12; i++) {
+            bomb.append("b").append(i).append(": &b").append(i).append(" [*a, *a]\n");
+        }
+        assertThat(errors(bomb.toString())).singleElement().asString().startsWith("not valid YAML");
     }
 
     @Test
@@ -190,7 +222,7 @@ class ConfigLoaderTest {
                     store: postgres
                     primary: {region: US_EAST, endpoint: "h:70000"}
                 """)).containsExactlyInAnyOrder(
-                "replication_sets[0].store: unknown store \"cassandra\" (known: postgres, mysql, dynamodb, s3)",
+                "replication_sets[0].store: unknown store \"cassandra\" (known: dynamodb, mysql, postgres, s3)",
                 "replication_sets[1].replicas[0].region: region \"us-east-1\" appears twice in this set",
                 "replication_sets[2].name: duplicate replication set name \"b\"",
                 "replication_sets[2].primary.region: must be a region name such as us-east-1, found \"US_EAST\"",
@@ -388,7 +420,7 @@ class ConfigLoaderTest {
                 Duration.ofSeconds(10), Duration.ofMinutes(1), "into", java.util.Set.of("postgres")));
         assertThat(errors(VALID + "region_health: {directions: sideways, stores: [mongodb], flap: no}\n")).containsExactlyInAnyOrder(
                 "region_health.directions: must be into, out or both, found \"sideways\"",
-                "region_health.stores[0]: unknown store \"mongodb\" (known: postgres, mysql, dynamodb, s3)",
+                "region_health.stores[0]: unknown store \"mongodb\" (known: dynamodb, mysql, postgres, s3)",
                 "region_health.flap: unknown key (known here: max_lag, grace, directions, stores)");
     }
 

@@ -65,7 +65,7 @@ class MixinTest {
     void everyStoreHasThresholdsAndAnSloInTheMixinEqualToTheExportersOwn() throws Exception {
         JsonObject stores = new JsonObject(Files.readString(ROOT.resolve("mixin/config.json"))).getJsonObject("stores");
         List<Double> buckets = ReplagMetrics.LATENCY_BUCKETS.stream().map(d -> d.toMillis() / 1000.0).toList();
-        for (StoreProvider provider : Stores.all()) {
+        for (StoreProvider<?> provider : Stores.all()) {
             String key = provider.key();
             JsonObject store = stores.getJsonObject(key);
             assertThat(store).as("mixin/config.libsonnet stores." + key + ": a store without thresholds would never page").isNotNull();

@@ -41,14 +41,14 @@ class MetricsPageTest {
         pair.arrived(2_018_824, 17_379, 1_700_000_002_142_280L, "server_clock");
         pair.arrived(4_000, 4_000, 1_700_000_003_000_000L, "client_clock");
         pair.targetData(1_700_000_002_000_000L);
-        metrics.endpoint("postgres", "orders", "eu-west-1").took("read", 81_000);
+        metrics.endpoint("postgres", "orders", "eu-west-1").took(io.replag.agent.spi.StoreOperation.READ, 81_000);
         pair.missed(2);
         pair.nativeLags(List.of(new io.replag.agent.spi.NativeLag("pg_last_xact_replay_timestamp", 2.07654)));
         metrics.pair("s3", "a \"quoted\" \\ name", "us-east-1", "ap-southeast-2").lagNow(() -> Double.NaN);
         metrics.error("postgres", "orders", "eu-west-1", "read", "connection_refused");
         metrics.probeInterval("postgres", "orders", Duration.ofSeconds(1));
         metrics.writeScheduleDelay("postgres", "orders", "us-east-1").record(3, TimeUnit.MILLISECONDS);
-        metrics.replicationStatus("s3", "assets", "us-east-1").accept("FAILED");
+        metrics.replicationStatus("s3", "assets", "us-east-1", java.util.List.of("PENDING", "COMPLETED", "FAILED", "REPLICA", "NONE")).accept("FAILED");
 
         String generic = registry.scrape();
         String fast = new MetricsPage(jvm, registry).render();

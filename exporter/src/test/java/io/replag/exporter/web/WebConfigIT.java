@@ -59,7 +59,7 @@ class WebConfigIT {
         // a set whose endpoints refuse connections: the exporter serves all the same
         ReplicationSet set = new ReplicationSet("orders", "postgres",
                 Map.of("us-east-1", new Endpoint("127.0.0.1", 1), "eu-west-1", new Endpoint("127.0.0.1", 1)),
-                ReplicationSet.singleWriter("us-east-1", List.of("eu-west-1")), ProbeTiming.DEFAULT, SqlOptions.builder().build());
+                ReplicationSet.singleWriter("us-east-1", List.of("eu-west-1")), ProbeTiming.DEFAULT, SqlOptions.builder().database("postgres").user("postgres").build());
         runtime = new ReplagRuntime(new ReplagConfig("web-test", "127.0.0.1", 0, List.of(set)), null, ArrivalListener.NONE, web);
         base = "https://127.0.0.1:" + runtime.start().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
 

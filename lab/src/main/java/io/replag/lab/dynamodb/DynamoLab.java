@@ -53,7 +53,7 @@ public final class DynamoLab implements LabStore {
     private static final Duration SCAN_EVERY = Duration.ofMillis(20);
 
     /** Why the lab cannot run here, for the one line the demo prints. */
-    public static final class Unavailable extends Exception {
+    public static final class Unavailable extends io.replag.lab.LabUnavailable {
         public Unavailable(String message) {
             super(message);
         }
@@ -67,6 +67,8 @@ public final class DynamoLab implements LabStore {
     private final String table;
     private final String partitionKey;
     private final Map<String, Integer> ports = new LinkedHashMap<>();
+    /** dynalite's logs, one per region process; removed with the lab. */
+    private Path logDir;
     /** What replag connects to: a fault proxy in front of each region's dynalite. */
     private final FaultProxies proxies = new FaultProxies("dynamodb");
     // touched by the region workers and by control calls
@@ -182,8 +184,10 @@ public final class DynamoLab implements LabStore {
 
     private void launch(String region) throws IOException {
         int port = ports.get(region);
-        Path log = Files.createDirectories(Path.of(System.getProperty("java.io.tmpdir"), "replag-lab-dynamodb"))
-                .resolve(region + "-" + port + ".log");
+        if (logDir == null) {
+            logDir = Files.createTempDirectory("replag-lab-dynamodb-");
+        }
+        Path log = logDir.resolve(region + "-" + port + ".log");
         Process p = new ProcessBuilder("node", dynaliteDir.resolve("node_modules/dynalite/cli.js").toString(),
                 "--host", "127.0.0.1", "--port", Integer.toString(port),
                 "--createTableMs", "0", "--deleteTableMs", "0", "--updateTableMs", "0")
@@ -395,6 +399,13 @@ public final class DynamoLab implements LabStore {
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
+            }
+        }
+        if (logDir != null) {
+            try (var files = Files.walk(logDir)) {
+                files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+            } catch (IOException e) {
+                // a log left in the temp directory is harmless
             }
         }
     }

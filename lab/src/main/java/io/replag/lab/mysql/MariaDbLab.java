@@ -48,7 +48,7 @@ public final class MariaDbLab implements LabStore {
     public static final String DATABASE = "replag";
 
     /** Why the lab cannot run here, for the one line the demo prints. */
-    public static final class Unavailable extends Exception {
+    public static final class Unavailable extends io.replag.lab.LabUnavailable {
         public Unavailable(String message) {
             super(message);
         }
@@ -259,6 +259,12 @@ public final class MariaDbLab implements LabStore {
         return out;
     }
 
+    /** MASTER_DELAY counts whole seconds from the event's whole-second timestamp. */
+    @Override
+    public boolean exactDelays() {
+        return false;
+    }
+
     @Override
     public synchronized LinkState change(String source, String target, LinkChange change) throws SQLException {
         Link link = links.get(target);
@@ -281,7 +287,17 @@ public final class MariaDbLab implements LabStore {
             // stream back, as a slow network does (a whole stream delay of seconds would outlast the server's connect timeout)
             long masterDelay = delay / 1000;
             if (masterDelay != link.masterDelaySeconds) {
-                sql(target, "STOP SLAVE", "CHANGE MASTER TO MASTER_DELAY=" + masterDelay, link.paused ? "START SLAVE IO_THREAD" : "START SLAVE");
+                try {
+                    sql(target, "STOP SLAVE", "CHANGE MASTER TO MASTER_DELAY=" + masterDelay, link.paused ? "START SLAVE IO_THREAD" : "START SLAVE");
+                } catch (SQLException e) {
+                    // never leave the replica stopped behind a link that says it runs: restart it as it was, then report
+                    try {
+                        sql(target, link.paused ? "START SLAVE IO_THREAD" : "START SLAVE");
+                    } catch (SQLException again) {
+                        e.addSuppressed(again);
+                    }
+                    throw e;
+                }
                 link.masterDelaySeconds = masterDelay;
             }
             link.streamDelayMs = delay % 1000;

@@ -52,6 +52,8 @@ public final class LabControl {
     }
 
     private void mount(Router router) {
+        // the lab API can stop servers: a page on another site must not reach it through DNS rebinding
+        router.route("/lab/*").handler(LabControl::loopbackHostOnly);
         router.route("/lab/*").handler(BodyHandler.create().setBodyLimit(4096));
         router.get("/lab/links").handler(ctx -> run(ctx, () -> {
             JsonArray links = new JsonArray();
@@ -112,10 +114,7 @@ public final class LabControl {
                     if (pair.length != 2) {
                         throw new IllegalArgumentException("rttMs." + e.getKey() + ": the key must be two places joined by |, e.g. us-east-1|eu-west-1");
                     }
-                    if (!(e.getValue() instanceof Integer || e.getValue() instanceof Long)) {
-                        throw new IllegalArgumentException("rttMs." + e.getKey() + ": must be a whole number of milliseconds, found " + e.getValue());
-                    }
-                    rtts.put(pair, ((Number) e.getValue()).longValue());
+                    rtts.put(pair, wholeMillis("rttMs." + e.getKey(), e.getValue(), null));
                 }
             }
         } catch (IllegalArgumentException e) {
@@ -151,18 +150,16 @@ public final class LabControl {
                     throw new IllegalArgumentException(key + ": unknown field (known: latencyMs, fault)");
                 }
             }
-            Object latency = body.getValue("latencyMs", 0);
-            if (!(latency instanceof Number)) {
-                throw new IllegalArgumentException("latencyMs: must be a number of milliseconds, found " + latency);
-            }
+            long latency = wholeMillis("latencyMs", body.getValue("latencyMs", 0), ctx.body().asString());
             Object kind = body.getValue("fault", "none");
-            fault = new Fault(((Number) latency).longValue(), String.valueOf(kind));
+            fault = new Fault(latency, String.valueOf(kind));
         } catch (IllegalArgumentException e) {
             HttpEndpoints.text(ctx, 400, e.getMessage() + "\n");
             return;
         }
         String store = ctx.pathParam("store"), region = ctx.pathParam("region");
         run(ctx, () -> {
+            requireRegion(store, region);
             Fault set = lab.store(store).fault(region, fault);
             return new JsonObject().put("store", store).put("region", region).put("latencyMs", set.latencyMs())
                     .put("fault", set.kind()).encodePrettily();
@@ -180,9 +177,6 @@ public final class LabControl {
         Optional<Long> jitter;
         try {
             Object d = body.getValue("delayMs");
-            if (d != null && !(d instanceof Number)) {
-                throw new IllegalArgumentException("delayMs: must be a number of milliseconds, found " + d);
-            }
             Object p = body.getValue("paused");
             if (p != null && !(p instanceof Boolean)) {
                 throw new IllegalArgumentException("paused: must be true or false, found " + p);
@@ -192,16 +186,13 @@ public final class LabControl {
                 throw new IllegalArgumentException("dropping: must be true or false, found " + drop);
             }
             Object j = body.getValue("jitterMs");
-            if (j != null && !(j instanceof Number)) {
-                throw new IllegalArgumentException("jitterMs: must be a number of milliseconds, found " + j);
-            }
             for (String key : body.fieldNames()) {
                 if (!List.of("delayMs", "paused", "dropping", "jitterMs").contains(key)) {
                     throw new IllegalArgumentException(key + ": unknown field (known: delayMs, jitterMs, paused, dropping)");
                 }
             }
-            jitter = Optional.ofNullable(j).map(n -> ((Number) n).longValue());
-            delay = Optional.ofNullable(d).map(n -> ((Number) n).longValue());
+            jitter = j == null ? Optional.empty() : Optional.of(wholeMillis("jitterMs", j, ctx.body().asString()));
+            delay = d == null ? Optional.empty() : Optional.of(wholeMillis("delayMs", d, ctx.body().asString()));
             paused = Optional.ofNullable((Boolean) p);
             dropping = Optional.ofNullable((Boolean) drop);
         } catch (IllegalArgumentException e) {
@@ -224,6 +215,7 @@ public final class LabControl {
         }
         String store = ctx.pathParam("store"), region = ctx.pathParam("region");
         run(ctx, () -> {
+            requireRegion(store, region);
             if ((Boolean) running) {
                 lab.store(store).startRegion(region);
             } else {
@@ -255,7 +247,8 @@ public final class LabControl {
             } else if (ar.cause() instanceof IllegalArgumentException || ar.cause() instanceof UnsupportedOperationException) {
                 HttpEndpoints.text(ctx, 400, ar.cause().getMessage() + "\n");
             } else {
-                HttpEndpoints.text(ctx, 500, "lab operation failed: " + ar.cause() + "\n");
+                HttpEndpoints.text(ctx, 500, "lab operation failed: " + ar.cause().getClass().getSimpleName()
+                        + " (the server log says more); GET /lab/links shows the links as they are now\n");
             }
         });
     }
@@ -264,5 +257,59 @@ public final class LabControl {
         return new JsonObject().put("store", l.store()).put("source", l.source()).put("target", l.target())
                 .put("delayMs", l.delayMs()).put("jitterMs", l.jitterMs()).put("distanceMs", l.distanceMs())
                 .put("paused", l.paused()).put("dropping", l.dropping());
+    }
+
+    /** Host names and addresses the lab API answers to. */
+    static boolean loopbackHost(String host) {
+        if (host == null) {
+            return false;
+        }
+        String h = host.toLowerCase(java.util.Locale.ROOT);
+        return h.equals("localhost") || h.endsWith(".localhost") || h.equals("::1") || h.equals("[::1]")
+                || h.matches("127(\\.\\d{1,3}){3}");
+    }
+
+    private static void loopbackHostOnly(io.vertx.ext.web.RoutingContext ctx) {
+        var authority = ctx.request().authority();
+        if (authority == null || !loopbackHost(authority.host())) {
+            io.replag.exporter.http.HttpEndpoints.text(ctx, 403,
+                    "the lab API answers only requests to a loopback name or address (Host: localhost or 127.0.0.1)\n");
+            return;
+        }
+        ctx.next();
+    }
+
+    /** The longest delay, jitter, latency or round trip the lab takes: an hour. */
+    static final long MAX_MILLIS = 3_600_000;
+
+    /**
+     * A whole number of milliseconds from 0 to {@value #MAX_MILLIS}, exactly as sent: 1.5 is not
+     * truncated, 2^64 + 2000 does not wrap, and the error repeats the value as it came.
+     */
+    static long wholeMillis(String field, Object value, String rawBody) {
+        boolean whole = value instanceof Integer || value instanceof Long || value instanceof Short
+                || (value instanceof java.math.BigInteger b && b.bitLength() < 63);
+        if (!whole || ((Number) value).longValue() < 0 || ((Number) value).longValue() > MAX_MILLIS) {
+            String sent = value instanceof String ? "\"" + value + "\"" : String.valueOf(value);
+            if (rawBody != null) {
+                // the number as it was written (Jackson reads 1e999999 as Infinity)
+                java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"" + java.util.regex.Pattern.quote(field.contains(".")
+                        ? field.substring(field.lastIndexOf('.') + 1) : field) + "\"\\s*:\\s*([-+0-9.eE]{1,40})").matcher(rawBody);
+                if (m.find() && !(value instanceof String)) {
+                    sent = m.group(1);
+                }
+            }
+            throw new IllegalArgumentException(field + ": must be a whole number of milliseconds from 0 to " + MAX_MILLIS + ", found " + sent);
+        }
+        return ((Number) value).longValue();
+    }
+
+    /** @throws NoSuchElementException (404) for a region the store's lab does not run */
+    private void requireRegion(String store, String region) {
+        var regions = lab.store(store).ports().keySet();
+        if (!regions.contains(region)) {
+            throw new NoSuchElementException("no region \"" + region.replaceAll("[^A-Za-z0-9._/-]", "?") + "\" in the " + store + " lab (regions: "
+                    + String.join(", ", regions) + ")");
+        }
     }
 }

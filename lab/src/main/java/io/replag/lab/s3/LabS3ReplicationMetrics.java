@@ -1,11 +1,10 @@
-package io.replag.tools.demo;
+package io.replag.lab.s3;
 
 import io.replag.agent.cloudwatch.Datapoint;
 import io.replag.agent.s3.S3Options;
 import io.replag.agent.s3.S3ReplicationMetricsSource;
 import io.replag.agent.s3.S3Rule;
 import io.replag.lab.LinkState;
-import io.replag.lab.s3.S3Lab;
 import io.vertx.core.Future;
 
 import java.time.Instant;
@@ -21,10 +20,10 @@ import java.util.Map;
  * failed operations while it drops, the current minute not yet published. Lets the demo show the
  * native figures beside the canary.
  */
-final class LabS3ReplicationMetrics implements S3ReplicationMetricsSource {
+public final class LabS3ReplicationMetrics implements S3ReplicationMetricsSource {
     private final S3Lab lab;
 
-    LabS3ReplicationMetrics(S3Lab lab) {
+    public LabS3ReplicationMetrics(S3Lab lab) {
         this.lab = lab;
     }
 

@@ -1,9 +1,8 @@
-package io.replag.tools.demo;
+package io.replag.lab.dynamodb;
 
 import io.replag.agent.cloudwatch.Datapoint;
 import io.replag.agent.dynamodb.ReplicationLatencySource;
 import io.replag.lab.LinkState;
-import io.replag.lab.dynamodb.DynamoLab;
 import io.vertx.core.Future;
 
 import java.time.Instant;
@@ -18,10 +17,10 @@ import java.util.Map;
  * link's delay as the average, the current minute not yet published, nothing while the link is
  * paused (no item replicated, so no datapoint). Lets the demo show a native figure beside the canary.
  */
-final class LabReplicationLatency implements ReplicationLatencySource {
+public final class LabReplicationLatency implements ReplicationLatencySource {
     private final DynamoLab lab;
 
-    LabReplicationLatency(DynamoLab lab) {
+    public LabReplicationLatency(DynamoLab lab) {
         this.lab = lab;
     }
 

@@ -1,4 +1,8 @@
-package io.replag.exporter;
+package io.replag.tools;
+
+import io.replag.exporter.Await;
+import io.replag.exporter.ReplagRuntime;
+import io.replag.exporter.TestFiles;
 
 import io.micrometer.core.instrument.Counter;
 import io.replag.exporter.config.ConfigLoader;
