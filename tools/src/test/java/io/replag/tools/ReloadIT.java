@@ -145,6 +145,27 @@ class ReloadIT {
         }
     }
 
+    @Test
+    void underNohupReplagSaysThatAReloadNeedsARestart(@TempDir Path dir) throws Exception {
+        int port = ShutdownIT.freePort();
+        Path config = Files.writeString(dir.resolve("replag.yaml"), yaml(port, "orders"));
+        Path log = dir.resolve("replag.log");
+        Process p = new ProcessBuilder("nohup", "java", "-jar", ShutdownIT.JAR.toString(), "run", "--config", config.toString())
+                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        try {
+            Await.until(Duration.ofSeconds(30), "it says so at start", () -> {
+                try {
+                    return Files.readString(log).contains("replag: SIGHUP is ignored in this process (started under nohup?)");
+                } catch (Exception e) {
+                    return false;
+                }
+            });
+        } finally {
+            p.destroy();
+            p.waitFor(15, TimeUnit.SECONDS);
+        }
+    }
+
     static long arrived(String metrics, String set) {
         return metrics.lines().filter(l -> l.startsWith("replag_canaries_arrived_total{resource=\"" + set + "\""))
                 .mapToLong(l -> (long) Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();

@@ -165,7 +165,7 @@ class HardeningIT {
         java.util.concurrent.Semaphore inFlight = new java.util.concurrent.Semaphore(64);
         List<CompletableFuture<HttpResponse<String>>> flood = java.util.Collections.synchronizedList(new ArrayList<>());
         Thread sender = new Thread(() -> {
-            for (int i = 0; i < 200; i++) {
+            for (int i = 0; i < 400; i++) {
                 inFlight.acquireUninterruptibly();
                 flood.add(http.sendAsync(wrong, HttpResponse.BodyHandlers.ofString()).whenComplete((r, e) -> inFlight.release()));
             }
@@ -177,7 +177,7 @@ class HardeningIT {
         for (var f : List.copyOf(flood)) {
             assertThat(f.get(90, TimeUnit.SECONDS).statusCode()).isEqualTo(401);
         }
-        System.out.printf("authenticated scrape, s (min/median/max): idle %s, under a 200-request wrong-password flood %s;"
+        System.out.printf("authenticated scrape, s (min/median/max): idle %s, under a 400-request wrong-password flood (64 at a time) %s;"
                         + " bcrypt checks for the flood %d, refused unchecked %d%n",
                 summary(idle), summary(underFlood), runtime.auth().checks(), runtime.auth().refusedUnchecked());
     }

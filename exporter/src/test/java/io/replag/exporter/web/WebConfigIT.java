@@ -40,6 +40,7 @@ class WebConfigIT {
     static Path dir;
     static ReplagRuntime runtime;
     static HttpClient trusting;
+    static SSLContext context;
     static String base;
 
     @BeforeAll
@@ -72,6 +73,7 @@ class WebConfigIT {
         tmf.init(trust);
         SSLContext tls = SSLContext.getInstance("TLS");
         tls.init(null, tmf.getTrustManagers(), null);
+        context = tls;
         trusting = HttpClient.newBuilder().sslContext(tls).build();
     }
 
@@ -103,6 +105,29 @@ class WebConfigIT {
         }
         assertThat(get("/metrics", "prometheus", "wrong").statusCode()).isEqualTo(401);
         assertThat(get("/metrics", "intruder", "s3cret-scrape").statusCode()).isEqualTo(401);
+    }
+
+    /** A TLS 1.2 handshake offering only {@code suite}; true if the server accepted it. */
+    static boolean handshake(String suite) throws Exception {
+        // the client itself must be able to offer it, or a refusal would prove nothing about the server
+        assertThat(context.getSupportedSSLParameters().getCipherSuites()).as("this JDK's client supports " + suite).contains(suite);
+        int port = Integer.parseInt(base.substring(base.lastIndexOf(':') + 1));
+        try (javax.net.ssl.SSLSocket s = (javax.net.ssl.SSLSocket) context.getSocketFactory().createSocket("127.0.0.1", port)) {
+            s.setSoTimeout(5_000);
+            s.setEnabledProtocols(new String[] {"TLSv1.2"});
+            s.setEnabledCipherSuites(new String[] {suite});
+            s.startHandshake();
+            return true;
+        } catch (javax.net.ssl.SSLException | java.net.SocketException e) {
+            return false;
+        }
+    }
+
+    @Test
+    void onlyForwardSecretAeadCipherSuitesAreAccepted() throws Exception {
+        assertThat(handshake("TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256")).as("exporter-toolkit's default suite").isTrue();
+        assertThat(handshake("TLS_RSA_WITH_AES_128_CBC_SHA")).as("AES128-SHA: RSA key exchange, no forward secrecy").isFalse();
+        assertThat(handshake("TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256")).as("CBC, not AEAD").isFalse();
     }
 
     @Test

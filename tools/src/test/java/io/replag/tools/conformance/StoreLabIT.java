@@ -65,6 +65,7 @@ class StoreLabIT {
         ReplagRuntime runtime;
         ReplicationSet set;
         final ConcurrentLinkedQueue<Seen> arrivals = new ConcurrentLinkedQueue<>();
+        java.util.Set<String> tempBefore;
 
         Run(String store) {
             this.store = store;
@@ -105,6 +106,7 @@ class StoreLabIT {
 
         void start() throws Exception {
             LabStoreProvider provider = LabStores.byStore(store).orElseThrow();
+            tempBefore = labTemp();
             try {
                 labStore = provider.start(LabRegions.DEMO, Geography.NONE);
             } catch (LabUnavailable e) {
@@ -128,6 +130,15 @@ class StoreLabIT {
             }
             if (lab != null) {
                 lab.close();
+                assertThat(labTemp()).as("the " + store + " lab leaves nothing behind in the temp directory").isEqualTo(tempBefore);
+            }
+        }
+
+        /** What the labs keep in the temp directory (their names start with replag-lab). */
+        static java.util.Set<String> labTemp() throws java.io.IOException {
+            try (var files = java.nio.file.Files.list(java.nio.file.Path.of(System.getProperty("java.io.tmpdir")))) {
+                return files.map(f -> f.getFileName().toString()).filter(n -> n.startsWith("replag-lab"))
+                        .collect(java.util.stream.Collectors.toSet());
             }
         }
 
@@ -150,7 +161,7 @@ class StoreLabIT {
                     step("a pause raises only that pair's lag, resume heals", run, () -> pause(run)),
                     step("a stopped region is down while the others keep arriving", run, () -> stoppedRegion(run)),
                     step("a restarted exporter continues the seq", run, () -> restart(run)),
-                    DynamicTest.dynamicTest("stop", run::stop)));
+                    DynamicTest.dynamicTest("stop, leaving nothing behind", run::stop)));
         });
     }
 
