@@ -69,6 +69,14 @@ class ReloadIT {
      * that ignores SIGHUP) would pass the "ignore" on, the JVM would then keep it, and no reload
      * would ever happen (replag says so at start).
      */
+    static boolean logContains(Path log, String text) {
+        try {
+            return Files.readString(log).contains(text);
+        } catch (java.io.IOException e) {
+            return false;
+        }
+    }
+
     static void hup(Process p) throws Exception {
         assertThat(new ProcessBuilder("kill", "-HUP", Long.toString(p.pid())).start().waitFor()).isZero();
     }
@@ -89,13 +97,7 @@ class ReloadIT {
                     .as("no lifecycle endpoint without --web.enable-lifecycle").isEqualTo(404);
             Files.writeString(config, yaml(port, "orders") + "    colour: blue\n");
             hup(p);
-            Await.until(Duration.ofSeconds(10), "the refusal is logged", () -> {
-                try {
-                    return Files.readString(log).contains("reload refused, the running configuration stays");
-                } catch (Exception e) {
-                    return false;
-                }
-            });
+            Await.until(Duration.ofSeconds(10), "the refusal is logged", () -> logContains(log, "reload refused, the running configuration stays"));
             assertThat(Files.readString(log)).contains("replication_sets[0].colour: unknown key");
             String afterBad = metrics(base);
             assertThat(afterBad).contains("replag_config_last_reload_successful 0.0").contains("resource=\"orders\"");
@@ -153,13 +155,8 @@ class ReloadIT {
         Process p = new ProcessBuilder("nohup", "java", "-jar", ShutdownIT.JAR.toString(), "run", "--config", config.toString())
                 .redirectErrorStream(true).redirectOutput(log.toFile()).start();
         try {
-            Await.until(Duration.ofSeconds(30), "it says so at start", () -> {
-                try {
-                    return Files.readString(log).contains("replag: SIGHUP is ignored in this process (started under nohup?)");
-                } catch (Exception e) {
-                    return false;
-                }
-            });
+            Await.until(Duration.ofSeconds(30), "it says so at start",
+                    () -> logContains(log, "replag: SIGHUP is ignored in this process (started under nohup?)"));
         } finally {
             p.destroy();
             p.waitFor(15, TimeUnit.SECONDS);
