@@ -46,7 +46,12 @@ import java.util.concurrent.TimeUnit;
  * region's table is scanned, items written there (not copies the lab put there) are queued for
  * every other region, and applied when their link's delay has passed, unless the link is paused.
  * Each region is scanned and written by its own task, so a dead region stalls no other link.
- * Like a global table, the last write wins and nothing echoes back.
+ *
+ * <p>Conflicts resolve as in a global table, by last writer wins: each local write carries its
+ * write time (when the region's scan first sees it, within 20 ms of the write, on the machine's
+ * one clock) and its region; a region keeps the newest version of each item and drops a copy that
+ * is older than what it holds (equal times: the higher region name wins). So two regions writing
+ * one key at nearly the same moment converge on one value everywhere, and nothing echoes back.
  */
 public final class DynamoLab implements LabStore {
     private static final Logger LOG = LoggerFactory.getLogger(DynamoLab.class);
@@ -59,8 +64,20 @@ public final class DynamoLab implements LabStore {
         }
     }
 
-    private record Pending(long dueNanos, Map<String, AttributeValue> item) {
+    private record Pending(long dueNanos, Map<String, AttributeValue> item, Version version) {
     }
+
+    /** When and where an item was written: the order of last writer wins. */
+    record Version(long writtenAtMicros, String region) implements Comparable<Version> {
+        @Override
+        public int compareTo(Version o) {
+            int byTime = Long.compare(writtenAtMicros, o.writtenAtMicros);
+            return byTime != 0 ? byTime : region.compareTo(o.region);
+        }
+    }
+
+    /** region -> key -> the version of the item the region holds. */
+    private final Map<String, Map<Map<String, AttributeValue>, Version>> versions = new java.util.concurrent.ConcurrentHashMap<>();
 
 
     private final Path dynaliteDir;
@@ -115,6 +132,7 @@ public final class DynamoLab implements LabStore {
             for (String region : regions) {
                 lab.ports.put(region, Ports.free());
                 lab.seen.put(region, new java.util.concurrent.ConcurrentHashMap<>());
+                lab.versions.put(region, new java.util.concurrent.ConcurrentHashMap<>());
                 lab.launch(region);
                 lab.proxies.put(region, new FaultProxy(lab.ports.get(region), new FaultProxy.Answers("application/x-amz-json-1.0",
                         400, "{\"__type\":\"com.amazonaws.dynamodb.v20120810#ProvisionedThroughputExceededException\","
@@ -245,10 +263,13 @@ public final class DynamoLab implements LabStore {
                     continue; // unchanged, or the lab's own copy
                 }
                 known.put(key, item);
+                // a local write is newer than anything the region held: it overwrote it
+                Version version = new Version(nowMicros(), source);
+                versions.get(source).put(key, version);
                 links.forEach((name, link) -> {
                     if (name.startsWith(source + "->")) {
                         synchronized (link) {
-                            link.queue.addLast(new Pending(link.dueNanos(now), item));
+                            link.queue.addLast(new Pending(link.dueNanos(now), item, version));
                         }
                     }
                 });
@@ -278,9 +299,16 @@ public final class DynamoLab implements LabStore {
         }
         synchronized (link) {
             while (!link.queue.isEmpty() && link.queue.peekFirst().dueNanos <= now) {
-                Map<String, AttributeValue> item = link.queue.peekFirst().item;
+                Pending pending = link.queue.peekFirst();
+                Map<String, AttributeValue> item = pending.item;
                 if (link.dropping) {
                     link.queue.pollFirst(); // lost in replication
+                    continue;
+                }
+                Map<String, AttributeValue> key = Map.of(partitionKey, item.get(partitionKey));
+                Version held = versions.get(target).get(key);
+                if (held != null && held.compareTo(pending.version) >= 0) {
+                    link.queue.pollFirst(); // last writer wins: the region holds a newer write
                     continue;
                 }
                 try {
@@ -289,9 +317,15 @@ public final class DynamoLab implements LabStore {
                     return; // retried next round
                 }
                 link.queue.pollFirst();
-                seen.get(target).put(Map.of(partitionKey, item.get(partitionKey)), item);
+                seen.get(target).put(key, item);
+                versions.get(target).put(key, pending.version);
             }
         }
+    }
+
+    private static long nowMicros() {
+        java.time.Instant now = java.time.Instant.now();
+        return now.getEpochSecond() * 1_000_000L + now.getNano() / 1_000;
     }
 
     private boolean running(String region) {
@@ -361,6 +395,7 @@ public final class DynamoLab implements LabStore {
         }
         if (!running(region)) {
             seen.get(region).clear();
+            versions.get(region).clear(); // dynalite keeps its data in memory: the region starts empty
             launch(region);
         }
     }
