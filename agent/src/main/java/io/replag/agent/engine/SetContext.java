@@ -66,7 +66,7 @@ final class SetContext {
         long startMicros = clock.nowMicros();
         long timeoutMicros = set.timing().requestTimeout().toNanos() / 1_000;
         long timer = loop.schedule(timeoutMicros, () -> result.tryFail(
-                new CallTimeoutException(op + " in " + region + " took longer than " + set.timing().requestTimeout())));
+                new CallTimeoutException(op.label() + " in " + region + " took longer than " + set.timing().requestTimeout())));
         Future<T> pending;
         try {
             pending = call.get();
