@@ -227,6 +227,21 @@ public final class Main {
      * the running configuration stays in force; {@code replag_config_last_reload_successful} says so.
      */
     /**
+     * The config file as a reload (SIGHUP or {@code POST /-/reload}) would put it in force, in
+     * {@code region}'s view in per-region mode. A refused file is counted as a failed reload before
+     * the error is thrown. Reads the file: never on an event loop.
+     */
+    private static ReplagConfig reloadedConfig(ReplagRuntime runtime, Path file, String region) throws InvalidConfigException {
+        try {
+            ReplagConfig loaded = ConfigLoader.withSystemEnv().load(file);
+            return region == null ? loaded : loaded.inRegion(region);
+        } catch (InvalidConfigException | IllegalArgumentException e) {
+            runtime.reloads(false);
+            throw e;
+        }
+    }
+
+    /**
      * {@code POST /-/reload}, as Prometheus's {@code --web.enable-lifecycle}: the same reload as
      * SIGHUP, answered 200 when the new file is in force, 400 with every error when it is refused.
      * Off unless asked for; behind the web config's basic auth like every route.
@@ -239,13 +254,7 @@ public final class Main {
                     if (runtime == null) {
                         throw new IllegalStateException("still starting");
                     }
-                    try {
-                        ReplagConfig loaded = ConfigLoader.withSystemEnv().load(file);
-                        return region == null ? loaded : loaded.inRegion(region);
-                    } catch (InvalidConfigException | IllegalArgumentException e) {
-                        runtime.reloads(false);
-                        throw e;
-                    }
+                    return reloadedConfig(runtime, file, region);
                 }, false)
                 .compose(next -> running.get().reload(next))
                 .onSuccess(v -> io.replag.exporter.http.HttpEndpoints.text(ctx, 200, "reloaded " + file + "\n"))
@@ -266,16 +275,12 @@ public final class Main {
                     return;
                 }
                 try {
-                    ReplagConfig loaded = ConfigLoader.withSystemEnv().load(file);
-                    ReplagConfig next = region == null ? loaded : loaded.inRegion(region);
-                    runtime.reload(next).onFailure(e -> err.println("replag: reload refused, the running configuration stays: "
-                            + e.getMessage()));
+                    runtime.reload(reloadedConfig(runtime, file, region)).onFailure(e -> err.println(
+                            "replag: reload refused, the running configuration stays: " + e.getMessage()));
                 } catch (InvalidConfigException e) {
-                    runtime.reloads(false);
                     err.println("replag: reload refused, the running configuration stays");
                     err.println(e.getMessage());
                 } catch (IllegalArgumentException e) {
-                    runtime.reloads(false);
                     err.println("replag: reload refused, the running configuration stays: " + e.getMessage());
                 }
             });

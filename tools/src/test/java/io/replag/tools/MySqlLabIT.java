@@ -182,8 +182,7 @@ class MySqlLabIT {
             mysql.change(US, EU, new LinkChange(Optional.of(delayMs), Optional.empty()));
             // only canaries written after the change: with whole-second MASTER_DELAY, two or three of
             // the previous delay can still be in flight, and one of those is not this delay's to judge
-            java.time.Instant changed = java.time.Instant.now();
-            long changedAtMicros = changed.getEpochSecond() * 1_000_000L + changed.getNano() / 1_000;
+            long changedAtMicros = io.replag.agent.time.WallClock.system().nowMicros();
             java.util.function.Predicate<Seen> writtenAfterTheChange = s -> s.target.equals(EU)
                     && s.arrival.seenAtMicros() - s.arrival.latencyMicros() > changedAtMicros + 100_000;
             Await.until(Duration.ofSeconds(30), "3 arrivals written after the change", () -> seen.stream().filter(writtenAfterTheChange).count() >= 3);

@@ -321,7 +321,7 @@ public final class ConfigLoader {
             pairs.addAll(ReplicationSet.multiWriter(all));
             regionNames.addAll(all);
         }
-        io.replag.agent.spi.StoreOptions options = provider.map(p -> (io.replag.agent.spi.StoreOptions) p.parseOptions(node.get(p.key()), regionNames)).orElse(null);
+        io.replag.agent.spi.StoreOptions options = provider.map(p -> p.parseOptions(node.get(p.key()), regionNames)).orElse(null);
         if (provider.isPresent() && options != null) {
             provider.get().pairsOf(options).ifPresent(own -> {
                 pairs.clear();

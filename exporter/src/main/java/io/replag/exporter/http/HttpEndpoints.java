@@ -63,10 +63,9 @@ public final class HttpEndpoints {
         // anyone can send a bad request before authenticating: a short answer and a rate-limited WARN, never a stack trace
         RequestErrors errors = new RequestErrors();
         router.route().failureHandler(errors::handle);
-        for (int status : new int[] {400, 404, 405, 413, 414, 431, 500}) {
-            if (status != 404 && status != 405) {
-                router.errorHandler(status, errors::handle);
-            }
+        // not 404/405: an unknown path keeps Vert.x's own short answer and is not worth a log line
+        for (int status : new int[] {400, 413, 414, 431, 500}) {
+            router.errorHandler(status, errors::handle);
         }
         // a bad percent-escape is the client's error (400), not the router's (500)
         router.route().handler(ctx -> {

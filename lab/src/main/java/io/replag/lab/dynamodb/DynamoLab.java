@@ -264,7 +264,7 @@ public final class DynamoLab implements LabStore {
                 }
                 known.put(key, item);
                 // a local write is newer than anything the region held: it overwrote it
-                Version version = new Version(nowMicros(), source);
+                Version version = new Version(io.replag.agent.time.WallClock.system().nowMicros(), source);
                 versions.get(source).put(key, version);
                 links.forEach((name, link) -> {
                     if (name.startsWith(source + "->")) {
@@ -321,11 +321,6 @@ public final class DynamoLab implements LabStore {
                 versions.get(target).put(key, pending.version);
             }
         }
-    }
-
-    private static long nowMicros() {
-        java.time.Instant now = java.time.Instant.now();
-        return now.getEpochSecond() * 1_000_000L + now.getNano() / 1_000;
     }
 
     private boolean running(String region) {
