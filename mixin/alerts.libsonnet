@@ -59,7 +59,7 @@ local lib = import 'lib.libsonnet';
                 '{{ $labels.store }} reports the replication of canaries written in {{ $labels.region }} as FAILED on {{ $value | humanizePercentage }} of reads in the last 5 minutes: it will not retry them, so objects written there are missing at the destination.'),
           alert('ReplagNativeReplicationStopped', 'replag_native_replication_stopped{%s} == 1' % job, '2m', 'warning',
                 '{{ $labels.store }}/{{ $labels.resource }}: {{ $labels.target_region }} reports replication from {{ $labels.source_region }} stopped',
-                'The replica in {{ $labels.target_region }} reports its replication as stopped ({{ $labels.source_metric }} is NULL) for 2 minutes: it applies nothing until its replication threads run again.'),
+                'The replica in {{ $labels.target_region }} has reported its replication as stopped ({{ $labels.source_metric }}) for 2 minutes, or has not answered while its primary does: it receives or applies nothing until its replication runs again.'),
           alert('ReplagCanaryWritesFailing', |||
             sum by (job, instance, store, resource, region) (rate(replag_errors_total{%(job)s, op=~"write|prepare"}[5m])) > 0
             and on (job, instance, store, resource, region)

@@ -21,6 +21,9 @@
       // S3 Replication Time Control promises 15 minutes for 99.99% of objects; most take seconds to
       // minutes. A healthy pair must not page: an SLO in minutes, and a stall only after 15 minutes.
       s3: { lag: { warning: 300, critical: 900 }, slo: { seconds: 900, objective: 0.99 }, stallMinimumSeconds: 900 },
+      // Caches replicate in milliseconds (Global Datastore: typically under a second between regions):
+      // a second is already unusual, ten are an incident; 99% of canaries within one second.
+      redis: { lag: { warning: 1, critical: 10 }, slo: { seconds: 1, objective: 0.99 }, stallMinimumSeconds: 0 },
     },
     // Per replication set (the resource label), an SLO of its own: { orders: { seconds: 1, objective: 0.999 } }.
     resourceSlos: {},

@@ -28,8 +28,8 @@ public final class DynamoDbStoreProvider implements StoreProvider<DynamoDbOption
     }
 
     @Override
-    public boolean multiWriter() {
-        return true;
+    public java.util.Set<io.replag.agent.spi.Topology> topologies() {
+        return java.util.Set.of(io.replag.agent.spi.Topology.EVERY_PAIR);
     }
 
     @Override

@@ -30,6 +30,7 @@ public final class PairMeters {
     private final Map<String, double[]> nativeLag = new ConcurrentHashMap<>();
     private final Map<String, double[]> nativeOperations = new ConcurrentHashMap<>();
     private final Map<String, double[]> nativeStopped = new ConcurrentHashMap<>();
+    private final Map<String, double[]> nativeBytes = new ConcurrentHashMap<>();
     /** Micrometer holds gauge state weakly: keep the supplier reachable for the pair's lifetime. */
     private DoubleSupplier lagNow;
 
@@ -149,6 +150,7 @@ public final class PairMeters {
     public void nativeLagUnknown() {
         nativeLag.values().forEach(h -> h[0] = Double.NaN);
         nativeStopped.values().forEach(h -> h[0] = Double.NaN);
+        nativeBytes.values().forEach(h -> h[0] = Double.NaN);
     }
 
     /** The store's operation counts for the pair (S3 pending and failed replications); NaN when it has none now. */
@@ -167,7 +169,19 @@ public final class PairMeters {
     public void nativeLags(java.util.List<io.replag.agent.spi.NativeLag> figures) {
         nativeLagUnknown();
         for (io.replag.agent.spi.NativeLag f : figures) {
-            nativeLag(f.sourceMetric(), f.seconds());
+            switch (f.unit()) {
+                case SECONDS -> nativeLag(f.sourceMetric(), f.value());
+                case BYTES -> nativeBytes.computeIfAbsent(f.sourceMetric(), k -> {
+                    double[] holder = {Double.NaN};
+                    Gauge.builder("replag.native.lag.bytes", holder, h -> h[0])
+                            .description("How many bytes of the replication stream the target is behind its source, as the store reports it")
+                            .tags(tags.and("source_metric", k)).register(registry);
+                    return holder;
+                })[0] = f.value();
+                case STATE -> {
+                    // a state only: its gauge is replication.stopped below
+                }
+            }
             if (f.replication() != io.replag.agent.spi.NativeLag.Replication.UNKNOWN) {
                 nativeStopped.computeIfAbsent(f.sourceMetric(), k -> {
                     double[] holder = {Double.NaN};

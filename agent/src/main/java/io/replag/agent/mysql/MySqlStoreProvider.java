@@ -24,8 +24,8 @@ public final class MySqlStoreProvider implements StoreProvider<SqlOptions> {
     }
 
     @Override
-    public boolean multiWriter() {
-        return false;
+    public java.util.Set<io.replag.agent.spi.Topology> topologies() {
+        return java.util.Set.of(io.replag.agent.spi.Topology.PRIMARY_REPLICAS);
     }
 
     @Override

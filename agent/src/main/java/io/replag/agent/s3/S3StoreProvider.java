@@ -42,8 +42,8 @@ public final class S3StoreProvider implements StoreProvider<S3Options> {
     }
 
     @Override
-    public boolean multiWriter() {
-        return true;
+    public java.util.Set<io.replag.agent.spi.Topology> topologies() {
+        return java.util.Set.of(io.replag.agent.spi.Topology.EVERY_PAIR);
     }
 
     @Override

@@ -26,8 +26,12 @@ public interface StoreProvider<O extends StoreOptions> {
     /** The type of the store's options: the engine hands each store its own, typed. */
     Class<O> optionsType();
 
-    /** True if every region accepts writes (every ordered pair is probed); false for primary/replicas. */
-    boolean multiWriter();
+    /**
+     * The shapes a set of this store may take: {@link Topology#EVERY_PAIR} where every region
+     * accepts writes, {@link Topology#PRIMARY_REPLICAS} where one does, or both where the service
+     * offers both (Redis: a Global Datastore has one writer, MemoryDB Multi-Region one per region).
+     */
+    java.util.Set<Topology> topologies();
 
     /** False if a region may leave out {@code endpoint} to use the store's own endpoint for it (AWS APIs). */
     default boolean endpointRequired() {

@@ -10,6 +10,7 @@ import io.replag.agent.config.ProbeTiming;
 import io.replag.agent.config.ReplicationPair;
 import io.replag.agent.config.ReplicationSet;
 import io.replag.agent.spi.StoreProvider;
+import io.replag.agent.spi.Topology;
 import io.replag.exporter.health.RegionHealthConfig;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
@@ -288,12 +289,9 @@ public final class ConfigLoader {
         ConfigNode primary = node.get("primary");
         ConfigNode replicas = node.get("replicas");
         ConfigNode regions = node.get("regions");
-        boolean multiWriter = provider.map(p -> p.multiWriter()).orElse(false);
         List<String> regionNames = new ArrayList<>();
-        if (provider.isPresent() && !multiWriter) {
-            if (regions.isPresent()) {
-                regions.error("store " + provider.get().key() + " has one writer: give primary and replicas instead");
-            }
+        Optional<Topology> topology = provider.flatMap(p -> topology(p, primary, replicas, regions));
+        if (topology.orElse(null) == Topology.PRIMARY_REPLICAS) {
             boolean endpointRequired = provider.get().endpointRequired();
             Optional<String> p = regionEndpoint(primary, endpoints, endpointRequired);
             List<String> replicaRegions = new ArrayList<>();
@@ -304,10 +302,7 @@ public final class ConfigLoader {
                 regionEndpoint(r, endpoints, endpointRequired).ifPresent(replicaRegions::add);
             }
             p.ifPresent(pr -> pairs.addAll(ReplicationSet.singleWriter(pr, replicaRegions)));
-        } else if (provider.isPresent()) {
-            if (primary.isPresent() || replicas.isPresent()) {
-                primary.error("store " + provider.get().key() + " has a writer in every region: list them under regions");
-            }
+        } else if (topology.isPresent()) {
             List<String> all = new ArrayList<>();
             if (!regions.isPresent()) {
                 regions.error("is required: the regions of the set, at least two");
@@ -333,6 +328,32 @@ public final class ConfigLoader {
             return Optional.empty();
         }
         return Optional.of(new ReplicationSet(name.get(), provider.get().key(), endpoints, pairs, timing, options));
+    }
+
+    /**
+     * The set's shape: the store's only one, or, for a store that takes both, the one its keys
+     * name ({@code regions}: every pair; {@code primary}/{@code replicas}: one writer). Empty after an error.
+     */
+    static Optional<Topology> topology(StoreProvider<?> provider, ConfigNode primary, ConfigNode replicas, ConfigNode regions) {
+        Set<Topology> accepted = provider.topologies();
+        boolean onePrimary = primary.isPresent() || replicas.isPresent();
+        if (accepted.size() > 1) {
+            if (onePrimary && regions.isPresent()) {
+                regions.error("give primary and replicas (one writer) or regions (a writer in every region), not both");
+                return Optional.empty();
+            }
+            return Optional.of(onePrimary ? Topology.PRIMARY_REPLICAS : Topology.EVERY_PAIR);
+        }
+        if (accepted.contains(Topology.PRIMARY_REPLICAS)) {
+            if (regions.isPresent()) {
+                regions.error("store " + provider.key() + " has one writer: give primary and replicas instead");
+            }
+            return Optional.of(Topology.PRIMARY_REPLICAS);
+        }
+        if (onePrimary) {
+            (primary.isPresent() ? primary : replicas).error("store " + provider.key() + " has a writer in every region: list them under regions");
+        }
+        return Optional.of(Topology.EVERY_PAIR);
     }
 
     /**

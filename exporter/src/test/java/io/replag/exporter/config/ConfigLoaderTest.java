@@ -222,7 +222,7 @@ class ConfigLoaderTest {
                     store: postgres
                     primary: {region: US_EAST, endpoint: "h:70000"}
                 """)).containsExactlyInAnyOrder(
-                "replication_sets[0].store: unknown store \"cassandra\" (known: dynamodb, mysql, postgres, s3)",
+                "replication_sets[0].store: unknown store \"cassandra\" (known: " + String.join(", ", io.replag.agent.Stores.keys()) + ")",
                 "replication_sets[1].replicas[0].region: region \"us-east-1\" appears twice in this set",
                 "replication_sets[2].name: duplicate replication set name \"b\"",
                 "replication_sets[2].primary.region: must be a region name such as us-east-1, found \"US_EAST\"",
@@ -420,7 +420,7 @@ class ConfigLoaderTest {
                 Duration.ofSeconds(10), Duration.ofMinutes(1), "into", java.util.Set.of("postgres")));
         assertThat(errors(VALID + "region_health: {directions: sideways, stores: [mongodb], flap: no}\n")).containsExactlyInAnyOrder(
                 "region_health.directions: must be into, out or both, found \"sideways\"",
-                "region_health.stores[0]: unknown store \"mongodb\" (known: dynamodb, mysql, postgres, s3)",
+                "region_health.stores[0]: unknown store \"mongodb\" (known: " + String.join(", ", io.replag.agent.Stores.keys()) + ")",
                 "region_health.flap: unknown key (known here: max_lag, grace, directions, stores)");
     }
 
@@ -428,5 +428,46 @@ class ConfigLoaderTest {
     void everyErrorOfAFileIsReportedInOnePass() {
         assertThat(errors(VALID.replace("interval: 2s", "interval: 0s").replace("listen: 127.0.0.1:9500", "listen: everywhere")
                 .replace("db.ap.example.com:5432", "nohost"))).hasSize(3);
+    }
+
+    /** A store that takes both shapes (a cache with a Global Datastore and a multi-region flavour), without naming one. */
+    private static io.replag.agent.spi.StoreProvider<io.replag.agent.spi.StoreOptions> bothShapes() {
+        return new io.replag.agent.spi.StoreProvider<>() {
+            public String key() {
+                return "both";
+            }
+
+            public Class<io.replag.agent.spi.StoreOptions> optionsType() {
+                return io.replag.agent.spi.StoreOptions.class;
+            }
+
+            public java.util.Set<io.replag.agent.spi.Topology> topologies() {
+                return java.util.Set.of(io.replag.agent.spi.Topology.PRIMARY_REPLICAS, io.replag.agent.spi.Topology.EVERY_PAIR);
+            }
+
+            public io.replag.agent.spi.StoreOptions parseOptions(io.replag.agent.config.ConfigNode node, List<String> regions) {
+                return null;
+            }
+
+            public io.replag.agent.spi.CanaryStore create(io.vertx.core.Vertx vertx, ReplicationSet set, io.replag.agent.spi.StoreOptions o) {
+                throw new UnsupportedOperationException();
+            }
+        };
+    }
+
+    private static java.util.Optional<io.replag.agent.spi.Topology> topologyOf(Map<String, Object> set, io.replag.agent.config.ConfigErrors errors) {
+        var node = io.replag.agent.config.ConfigNode.root(set, errors, name -> null);
+        return ConfigLoader.topology(bothShapes(), node.get("primary"), node.get("replicas"), node.get("regions"));
+    }
+
+    @Test
+    void aStoreThatTakesBothShapesChoosesByTheSetsKeysAndRefusesBoth() {
+        var errors = new io.replag.agent.config.ConfigErrors();
+        assertThat(topologyOf(Map.of("primary", Map.of(), "replicas", List.of()), errors)).contains(io.replag.agent.spi.Topology.PRIMARY_REPLICAS);
+        assertThat(topologyOf(Map.of("regions", List.of()), errors)).contains(io.replag.agent.spi.Topology.EVERY_PAIR);
+        assertThat(errors.list()).isEmpty();
+        assertThat(topologyOf(Map.of("primary", Map.of(), "regions", List.of()), errors)).isEmpty();
+        assertThat(errors.list()).containsExactly(
+                "regions: give primary and replicas (one writer) or regions (a writer in every region), not both");
     }
 }

@@ -39,7 +39,9 @@ public final class DelayProxy implements AutoCloseable {
     private final String name;
     private final ServerSocket server;
     private final int upstreamPort;
-    private final LongSupplier oneWayMicros;
+    private final LongSupplier toServerMicros;
+    private final LongSupplier toClientMicros;
+    private final Gate toClient;
     private final ExecutorService threads;
     private volatile boolean closed;
     /** Every socket of a live connection, so that close ends the readers blocked on them. */
@@ -51,9 +53,25 @@ public final class DelayProxy implements AutoCloseable {
      * @param oneWayMicros the delay each way, read for every chunk
      */
     public DelayProxy(String name, int upstreamPort, LongSupplier oneWayMicros) throws IOException {
+        this(name, upstreamPort, oneWayMicros, oneWayMicros, new Gate());
+    }
+
+    /**
+     * A proxy whose two directions differ: a replication stream that the server sends to its
+     * client (a replica) and that a lab link delays and pauses, while the replica's acknowledgements
+     * cross only the distance.
+     *
+     * @param toServerMicros the delay of what the client sends, read for every chunk
+     * @param toClientMicros the delay of what the server sends, read for every chunk
+     * @param toClient       holds what the server sends while closed
+     */
+    public DelayProxy(String name, int upstreamPort, LongSupplier toServerMicros, LongSupplier toClientMicros, Gate toClient)
+            throws IOException {
         this.name = name;
         this.upstreamPort = upstreamPort;
-        this.oneWayMicros = oneWayMicros;
+        this.toServerMicros = toServerMicros;
+        this.toClientMicros = toClientMicros;
+        this.toClient = toClient;
         this.server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
         this.threads = Executors.newCachedThreadPool(r -> {
             Thread t = new Thread(r, "lab-distance-" + name.replace(' ', '-'));
@@ -96,8 +114,8 @@ public final class DelayProxy implements AutoCloseable {
         open.add(client);
         open.add(upstream);
         java.util.concurrent.atomic.AtomicInteger ended = new java.util.concurrent.atomic.AtomicInteger();
-        new Pipe(client, upstream, ended).start();
-        new Pipe(upstream, client, ended).start();
+        new Pipe(client, upstream, ended, toServerMicros, new Gate()).start();
+        new Pipe(upstream, client, ended, toClientMicros, toClient).start();
     }
 
     /** One direction of one connection: a reader that stamps chunks, a writer that delivers them when due. */
@@ -107,12 +125,16 @@ public final class DelayProxy implements AutoCloseable {
         private final BlockingQueue<Chunk> queue = new LinkedBlockingQueue<>();
         /** Directions of this connection that ended cleanly; at two, both sockets close. */
         private final java.util.concurrent.atomic.AtomicInteger ended;
+        private final LongSupplier delayMicros;
+        private final Gate gate;
         private long lastDueNanos;
 
-        Pipe(Socket from, Socket to, java.util.concurrent.atomic.AtomicInteger ended) {
+        Pipe(Socket from, Socket to, java.util.concurrent.atomic.AtomicInteger ended, LongSupplier delayMicros, Gate gate) {
             this.from = from;
             this.to = to;
             this.ended = ended;
+            this.delayMicros = delayMicros;
+            this.gate = gate;
         }
 
         void start() {
@@ -134,7 +156,7 @@ public final class DelayProxy implements AutoCloseable {
         }
 
         private long due() {
-            long due = System.nanoTime() + oneWayMicros.getAsLong() * 1_000;
+            long due = System.nanoTime() + delayMicros.getAsLong() * 1_000;
             lastDueNanos = Math.max(lastDueNanos, due); // never overtake an earlier chunk
             return lastDueNanos;
         }
@@ -144,6 +166,7 @@ public final class DelayProxy implements AutoCloseable {
                 OutputStream out = to.getOutputStream();
                 while (true) {
                     Chunk c = queue.take();
+                    gate.awaitOpen();
                     for (long wait = c.dueNanos - System.nanoTime(); wait > 0; wait = c.dueNanos - System.nanoTime()) {
                         LockSupport.parkNanos(wait); // the distance itself
                     }
