@@ -57,6 +57,12 @@ local lib = import 'lib.libsonnet';
           alert('ReplagReplicationFailed', 'avg_over_time(replag_replication_status{%s, status="FAILED"}[5m]) > 0.5' % job, '5m', 'critical',
                 '{{ $labels.store }}/{{ $labels.resource }}: replication from {{ $labels.region }} FAILED',
                 '{{ $labels.store }} reports the replication of canaries written in {{ $labels.region }} as FAILED on {{ $value | humanizePercentage }} of reads in the last 5 minutes: it will not retry them, so objects written there are missing at the destination.'),
+          // Two regions wrote one key; a minute later (past the convergence deadline, and again in
+          // the round repeated after it) the regions still show different values: a write was lost
+          // in replication, or conflicts are not resolved alike everywhere.
+          alert('ReplagDivergent', 'replag_divergent{%s} == 1' % job, '1m', 'critical',
+                '{{ $labels.store }}/{{ $labels.resource }}: regions disagree after concurrent writes',
+                'Two regions of {{ $labels.store }}/{{ $labels.resource }} wrote one key at nearly the same moment, and past the convergence deadline, for a minute of rounds, not every region shows the same value: a replication direction loses writes or conflicts are resolved differently in some region. Data written concurrently may differ between regions for good.'),
           alert('ReplagNativeReplicationStopped', 'replag_native_replication_stopped{%s} == 1' % job, '2m', 'warning',
                 '{{ $labels.store }}/{{ $labels.resource }}: {{ $labels.target_region }} reports replication from {{ $labels.source_region }} stopped',
                 'The replica in {{ $labels.target_region }} has reported its replication as stopped ({{ $labels.source_metric }}) for 2 minutes, or has not answered while its primary does: it receives or applies nothing until its replication runs again.'),

@@ -145,6 +145,13 @@ local lib = import '../lib.libsonnet';
         g.timeseries('Replication stream still to receive (bytes, the store\'s own figure)',
                      "The primary's replication offset minus the replica's, as the servers report them (INFO replication): what the replica has not received yet. It grows while a link is paused or down; it says nothing of how late the data is (the canary does). Only stores whose servers report offsets have it.",
                      { x: 0, y: 52, w: 12, h: 8 }, [g.target('replag_native_lag_bytes{%s}' % pairSel, '{{source_region}} -> {{target_region}} {{source_metric}}')], 'bytes'),
+        g.timeseries('Convergence of concurrent writes (sets with a writer in every region)',
+                     "The convergence probe: two regions write one key; the time until every region shows one value (p50 and max over 15 m), and divergent (1 while they still disagree past the deadline: ReplagDivergent). Only sets with convergence configured.",
+                     { x: 12, y: 52, w: 12, h: 8 }, [
+                       g.target('histogram_quantile(0.5, sum by (le) (rate(replag_convergence_seconds_bucket{%s}[15m])))' % setSel, 'p50'),
+                       g.target('max_over_time(replag_convergence_seconds_max{%s}[15m])' % setSel, 'max'),
+                       g.target('replag_divergent{%s}' % setSel, 'divergent'),
+                     ], 's'),
         g.timeseries('Distance to each region (median store call, 5 m)',
                      "Median duration of canary reads and writes per endpoint: the round trip from replag to the region plus the store's own time. With server clocks (SQL) it does not widen the intervals; with replag's clock (DynamoDB, S3) it does.",
                      { x: 0, y: 36, w: 12, h: 8 },

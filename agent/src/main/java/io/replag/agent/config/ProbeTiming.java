@@ -13,9 +13,10 @@ import java.util.Objects;
  * @param requestTimeout every store call fails as {@code timeout} after this
  * @param nativeInterval time between two reads of the store's own lag figure per pair
  * @param poll           adaptive polling of targets after each write
+ * @param convergence    the convergence probe of a set with a writer in every region; empty: off
  */
 public record ProbeTiming(Duration interval, double jitter, Duration deadline, Duration requestTimeout,
-                          Duration nativeInterval, PollSchedule poll) {
+                          Duration nativeInterval, PollSchedule poll, java.util.Optional<Convergence> convergence) {
 
     public static final ProbeTiming DEFAULT = builder().build();
 
@@ -25,6 +26,7 @@ public record ProbeTiming(Duration interval, double jitter, Duration deadline, D
         Objects.requireNonNull(requestTimeout, "requestTimeout");
         Objects.requireNonNull(nativeInterval, "nativeInterval");
         Objects.requireNonNull(poll, "poll");
+        Objects.requireNonNull(convergence, "convergence");
     }
 
     public static Builder builder() {
@@ -33,7 +35,8 @@ public record ProbeTiming(Duration interval, double jitter, Duration deadline, D
 
     public Builder toBuilder() {
         return new Builder().interval(interval).jitter(jitter).deadline(deadline)
-                .requestTimeout(requestTimeout).nativeInterval(nativeInterval).poll(poll);
+                .requestTimeout(requestTimeout).nativeInterval(nativeInterval).poll(poll)
+                .convergence(convergence.orElse(null));
     }
 
     public static final class Builder {
@@ -43,6 +46,7 @@ public record ProbeTiming(Duration interval, double jitter, Duration deadline, D
         private Duration requestTimeout = Duration.ofSeconds(5);
         private Duration nativeInterval = Duration.ofSeconds(15);
         private PollSchedule poll = PollSchedule.DEFAULT;
+        private java.util.Optional<Convergence> convergence = java.util.Optional.empty();
 
         public Builder interval(Duration v) { this.interval = v; return this; }
         public Builder jitter(double v) { this.jitter = v; return this; }
@@ -50,9 +54,10 @@ public record ProbeTiming(Duration interval, double jitter, Duration deadline, D
         public Builder requestTimeout(Duration v) { this.requestTimeout = v; return this; }
         public Builder nativeInterval(Duration v) { this.nativeInterval = v; return this; }
         public Builder poll(PollSchedule v) { this.poll = v; return this; }
+        public Builder convergence(Convergence v) { this.convergence = java.util.Optional.ofNullable(v); return this; }
 
         public ProbeTiming build() {
-            return new ProbeTiming(interval, jitter, deadline, requestTimeout, nativeInterval, poll);
+            return new ProbeTiming(interval, jitter, deadline, requestTimeout, nativeInterval, poll, convergence);
         }
     }
 }

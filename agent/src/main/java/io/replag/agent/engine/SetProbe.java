@@ -18,6 +18,7 @@ public final class SetProbe implements SetView {
     private final SetContext ctx;
     private final List<SourceWriter> writers = new ArrayList<>();
     private final List<PairReader> pairs = new ArrayList<>();
+    private final ConvergenceProbe convergence;
     private long idleReads = -1;
 
     public SetProbe(ReplicationSet set, CanaryStore store, EventLoop loop, WallClock clock,
@@ -59,6 +60,11 @@ public final class SetProbe implements SetView {
                 seed++;
             }
         }
+        // every region must replicate to every other for one value to reach them all; the probe needs all regions, so one process
+        List<String> sources = set.sourceRegions();
+        boolean everyPair = sources.size() >= 2 && set.pairs().size() == sources.size() * (sources.size() - 1);
+        this.convergence = set.timing().convergence().filter(c -> localRegion == null && everyPair)
+                .map(c -> new ConvergenceProbe(ctx, c, sources)).orElse(null);
     }
 
     @Override
@@ -69,6 +75,9 @@ public final class SetProbe implements SetView {
     public void start() {
         pairs.forEach(PairReader::start);
         writers.forEach(SourceWriter::start);
+        if (convergence != null) {
+            convergence.start();
+        }
         ctx.loop.execute(this::scheduleIdleReads);
     }
 
@@ -92,6 +101,9 @@ public final class SetProbe implements SetView {
         ctx.loop.execute(() -> {
             writers.forEach(SourceWriter::stop);
             pairs.forEach(PairReader::stop);
+            if (convergence != null) {
+                convergence.stop();
+            }
             if (idleReads >= 0) {
                 ctx.loop.cancel(idleReads);
             }

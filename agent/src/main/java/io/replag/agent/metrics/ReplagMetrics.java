@@ -129,6 +129,11 @@ public final class ReplagMetrics {
         return current -> holders.forEach((status, h) -> h[0] = current == null ? Double.NaN : status.equals(current) ? 1 : 0);
     }
 
+    /** The convergence probe's meters of one set, with a winner gauge and flip-flop counter per region. */
+    public ConvergenceMeters convergence(String store, String resource, List<String> regions) {
+        return new ConvergenceMeters(registry, common.and("store", store, "resource", resource), regions);
+    }
+
     /** Counts one failed store call; {@code op} is write, read, native, status or prepare. */
     public void error(String store, String resource, String region, String op, String reason) {
         Tags tags = common.and("store", store, "resource", resource, "region", region, "op", op, "reason", reason);

@@ -11,7 +11,9 @@ public enum StoreOperation {
     /** The store's own lag figures and operation counts for a pair. */
     NATIVE("native"),
     /** The replication status the store keeps for the newest canary of a source. */
-    STATUS("status");
+    STATUS("status"),
+    /** The convergence probe's writes and reads of its own key (multi-writer sets). */
+    CONVERGE("converge");
 
     private final String label;
 
@@ -28,8 +30,11 @@ public enum StoreOperation {
         return this == WRITE || this == READ;
     }
 
-    /** True for the store's own figures (native, status): their failures are reported apart and never mark the endpoint down. */
+    /**
+     * True for calls beside the canary (the store's own figures, native and status; the convergence
+     * probe): their failures are reported apart and never mark the endpoint down.
+     */
     public boolean figure() {
-        return this == NATIVE || this == STATUS;
+        return this == NATIVE || this == STATUS || this == CONVERGE;
     }
 }

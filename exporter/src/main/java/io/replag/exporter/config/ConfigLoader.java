@@ -327,6 +327,13 @@ public final class ConfigLoader {
         if (name.isEmpty() || provider.isEmpty()) {
             return Optional.empty();
         }
+        if (topology.orElse(null) == Topology.PRIMARY_REPLICAS && timing.convergence().isPresent()) {
+            if (node.get("convergence").isPresent()) {
+                node.get("convergence").error("is for sets with a writer in every region (regions); this set has one writer");
+            }
+            // from defaults: it applies to the sets with a writer in every region only
+            timing = timing.toBuilder().convergence(null).build();
+        }
         return Optional.of(new ReplicationSet(name.get(), provider.get().key(), endpoints, pairs, timing, options));
     }
 
@@ -435,6 +442,7 @@ public final class ConfigLoader {
             poll.finish();
             b.poll(new PollSchedule(first, factor, max));
         }
+        convergence(node.get("convergence")).ifPresent(b::convergence);
         ProbeTiming t = b.build();
         if (t.deadline().compareTo(t.interval()) < 0) {
             node.get("deadline").error("must be at least the interval (" + t.interval().toMillis() + "ms), found "
@@ -444,6 +452,29 @@ public final class ConfigLoader {
             node.finish();
         }
         return t;
+    }
+
+    /**
+     * {@code convergence: true}, or {@code {interval, deadline}} (defaults 1m and 30s): the
+     * convergence probe of sets with a writer in every region.
+     */
+    private static Optional<io.replag.agent.config.Convergence> convergence(ConfigNode node) {
+        if (!node.isPresent()) {
+            return Optional.empty();
+        }
+        if (!node.holdsMap()) {
+            return node.bool().filter(on -> on).map(on -> new io.replag.agent.config.Convergence(
+                    io.replag.agent.config.Convergence.DEFAULT_INTERVAL, io.replag.agent.config.Convergence.DEFAULT_DEADLINE));
+        }
+        var interval = node.get("interval").duration().orElse(io.replag.agent.config.Convergence.DEFAULT_INTERVAL);
+        var deadline = node.get("deadline").duration().orElse(io.replag.agent.config.Convergence.DEFAULT_DEADLINE);
+        node.finish();
+        if (deadline.compareTo(interval) >= 0) {
+            node.get("deadline").error("must be shorter than the interval (" + interval.toMillis() + "ms): one round at a time, found "
+                    + deadline.toMillis() + "ms");
+            return Optional.empty();
+        }
+        return Optional.of(new io.replag.agent.config.Convergence(interval, deadline));
     }
 
     private static String defaultAgent() {

@@ -470,4 +470,45 @@ class ConfigLoaderTest {
         assertThat(errors.list()).containsExactly(
                 "regions: give primary and replicas (one writer) or regions (a writer in every region), not both");
     }
+
+    @Test
+    void convergenceIsForSetsWithAWriterInEveryRegionAndItsDeadlineIsShorterThanItsInterval() throws Exception {
+        var sets = loader.parse("x", """
+                defaults: {convergence: true}
+                replication_sets:
+                  - name: sessions
+                    store: dynamodb
+                    regions: [{region: us-east-1}, {region: eu-west-1}]
+                    dynamodb: {table: sessions}
+                    convergence: {interval: 2m, deadline: 45s}
+                  - name: carts
+                    store: dynamodb
+                    regions: [{region: us-east-1}, {region: eu-west-1}]
+                    dynamodb: {table: carts}
+                  - name: orders
+                    store: postgres
+                    primary: {region: us-east-1, endpoint: "db:5432"}
+                    replicas: [{region: eu-west-1, endpoint: "db2:5432"}]
+                """).sets();
+        assertThat(sets.get(0).timing().convergence()).contains(new io.replag.agent.config.Convergence(Duration.ofMinutes(2), Duration.ofSeconds(45)));
+        assertThat(sets.get(1).timing().convergence()).as("from defaults")
+                .contains(new io.replag.agent.config.Convergence(Duration.ofMinutes(1), Duration.ofSeconds(30)));
+        assertThat(sets.get(2).timing().convergence()).as("defaults apply to sets with a writer in every region only").isEmpty();
+        assertThat(errors("""
+                replication_sets:
+                  - name: orders
+                    store: postgres
+                    primary: {region: us-east-1, endpoint: "db:5432"}
+                    replicas: [{region: eu-west-1, endpoint: "db2:5432"}]
+                    convergence: true
+                  - name: sessions
+                    store: dynamodb
+                    regions: [{region: us-east-1}, {region: eu-west-1}]
+                    dynamodb: {table: sessions}
+                    convergence: {interval: 30s, deadline: 30s, every: 2}
+                """)).containsExactlyInAnyOrder(
+                "replication_sets[0].convergence: is for sets with a writer in every region (regions); this set has one writer",
+                "replication_sets[1].convergence.every: unknown key (known here: interval, deadline)",
+                "replication_sets[1].convergence.deadline: must be shorter than the interval (30000ms): one round at a time, found 30000ms");
+    }
 }

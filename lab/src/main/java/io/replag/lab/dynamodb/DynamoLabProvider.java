@@ -33,9 +33,14 @@ public final class DynamoLabProvider implements LabStoreProvider {
         return DynamoLab.start(regions.all(), TABLE, "pk", geography);
     }
 
+    /** The demo's convergence probe: a round every 15 s (1 minute in production), so that it shows at once. */
+    public static final io.replag.agent.config.Convergence CONVERGENCE = new io.replag.agent.config.Convergence(
+            java.time.Duration.ofSeconds(15), java.time.Duration.ofSeconds(10));
+
     @Override
     public ReplicationSet demoSet(LabStore lab, LabRegions regions, Map<String, Endpoint> endpoints, ProbeTiming timing) {
-        return new ReplicationSet(TABLE, store(), endpoints, ReplicationSet.multiWriter(regions.all()), timing,
+        ProbeTiming withConvergence = timing.convergence().isPresent() ? timing : timing.toBuilder().convergence(CONVERGENCE).build();
+        return new ReplicationSet(TABLE, store(), endpoints, ReplicationSet.multiWriter(regions.all()), withConvergence,
                 DynamoDbOptions.builder(TABLE).partitionKey("pk").cloudWatch(new LabReplicationLatency((DynamoLab) lab))
                         .credentials(StaticCredentialsProvider.create(AwsBasicCredentials.create("lab", "lab"))).build());
     }

@@ -17,12 +17,12 @@ import java.util.Optional;
 import java.util.UUID;
 
 /**
- * The Redis lab in the demo: set {@code sessions}, a primary with a replica in each other region,
+ * The Redis lab in the demo: set {@code sessions-cache}, a primary with a replica in each other region,
  * as an ElastiCache Global Datastore, with the lab's GlobalDatastoreReplicationLag per pair.
  */
 @AutoService(LabStoreProvider.class)
 public final class RedisLabProvider implements LabStoreProvider {
-    public static final String SET = "sessions";
+    public static final String SET = "sessions-cache";
 
     @Override
     public String store() {
