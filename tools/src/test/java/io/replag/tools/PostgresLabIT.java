@@ -156,7 +156,7 @@ class PostgresLabIT {
         }
         assertThat(body).contains("le=\"0.005\"").contains("le=\"900.0\"");
         Set<String> allowed = Set.of("store", "resource", "source_region", "target_region", "region", "op", "reason",
-                "source_metric", "status", "le", "version", "java_version", "method");
+                "source_metric", "status", "le", "version", "java_version", "method", "result"); // result: convergence rounds
         Matcher labels = Pattern.compile("^replag_\\w+\\{([^}]*)}", Pattern.MULTILINE).matcher(body);
         while (labels.find()) {
             for (String pair : labels.group(1).split(",")) {

@@ -201,6 +201,34 @@ public final class ConfigNode {
         return string().map(Secret::of);
     }
 
+    /**
+     * A secret given either inline ({@code <key>}, e.g. {@code ${ENV}}) or as a file
+     * ({@code <key>_file}) under this map node, never both; present if either is.
+     */
+    public Optional<Secret> secretOrFile(String key) {
+        ConfigNode inline = get(key);
+        ConfigNode file = get(key + "_file");
+        if (inline.isPresent() && file.isPresent()) {
+            file.error("give " + key + " or " + key + "_file, not both");
+        }
+        return inline.secret().or(file::secretFile);
+    }
+
+    /** A duration within [{@code min}, {@code max}] (inclusive), e.g. a clock error bound of 0s to 10s. */
+    public Optional<Duration> durationWithin(Duration min, Duration max) {
+        return duration().filter(d -> {
+            if (d.compareTo(min) < 0 || d.compareTo(max) > 0) {
+                error("must be " + bound(min) + " to " + bound(max) + ", found " + d.toMillis() + "ms");
+                return false;
+            }
+            return true;
+        });
+    }
+
+    private static String bound(Duration d) {
+        return d.toMillis() % 1000 == 0 ? d.toSeconds() + "s" : d.toMillis() + "ms";
+    }
+
     /** A file's content, trailing newline removed, as a secret. */
     public Optional<Secret> secretFile() {
         return string().flatMap(file -> {

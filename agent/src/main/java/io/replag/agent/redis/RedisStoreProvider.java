@@ -68,15 +68,10 @@ public final class RedisStoreProvider implements StoreProvider<RedisOptions> {
             }
         });
         node.get("user").string().ifPresent(b::user);
-        ConfigNode password = node.get("password");
-        ConfigNode passwordFile = node.get("password_file");
-        if (password.isPresent() && passwordFile.isPresent()) {
-            passwordFile.error("give password or password_file, not both");
-        }
-        password.secret().ifPresent(b::password);
-        passwordFile.secretFile().ifPresent(b::password);
+        boolean passwordGiven = node.get("password").isPresent() || node.get("password_file").isPresent();
+        node.secretOrFile("password").ifPresent(b::password);
         ConfigNode iam = node.get("iam_auth");
-        boolean iamAuth = iamAuth(iam, b, password.isPresent() || passwordFile.isPresent());
+        boolean iamAuth = iamAuth(iam, b, passwordGiven);
         ConfigNode tls = node.get("tls");
         boolean tlsOn = false;
         if (tls.isPresent() && tls.isMap()) {
@@ -103,14 +98,7 @@ public final class RedisStoreProvider implements StoreProvider<RedisOptions> {
                     }
                     b.serverClock(c.equals("server"));
                 }, () -> b.serverClock(!clusterMode));
-        ConfigNode clockError = node.get("server_clock_error");
-        clockError.duration().ifPresent(d -> {
-            if (d.isNegative() || d.compareTo(Duration.ofSeconds(10)) > 0) {
-                clockError.error("must be 0s to 10s, found " + d.toMillis() + "ms");
-            } else {
-                b.serverClockError(d);
-            }
-        });
+        node.get("server_clock_error").durationWithin(Duration.ZERO, Duration.ofSeconds(10)).ifPresent(b::serverClockError);
         node.get("info").bool().ifPresent(b::info);
         b.cloudWatch(cloudWatch(node.get("cloudwatch")));
         if (iamAuth && node.get("user").string().isEmpty()) {

@@ -36,16 +36,11 @@ public final class SqlOptionsReader {
     public static SqlOptions.Builder read(ConfigNode node, SqlOptions.Builder b) {
         node.get("database").string().ifPresent(b::database);
         node.get("user").string().ifPresent(b::user);
-        ConfigNode password = node.get("password");
-        ConfigNode passwordFile = node.get("password_file");
-        if (password.isPresent() && passwordFile.isPresent()) {
-            passwordFile.error("give password or password_file, not both");
-        }
-        password.secret().ifPresent(b::password);
-        passwordFile.secretFile().ifPresent(b::password);
+        boolean passwordGiven = node.get("password").isPresent() || node.get("password_file").isPresent();
+        node.secretOrFile("password").ifPresent(b::password);
         ConfigNode iam = node.get("iam_auth");
         boolean iamAuth = iam.bool().orElse(false);
-        if (iamAuth && (password.isPresent() || passwordFile.isPresent())) {
+        if (iamAuth && passwordGiven) {
             iam.error("IAM authentication replaces the password: remove password/password_file");
         }
         b.iamAuth(iamAuth);
@@ -69,14 +64,7 @@ public final class SqlOptionsReader {
         node.get("connect_timeout").duration().ifPresent(b::connectTimeout);
         node.get("clock").matching(CLOCK, "server (the servers' clocks time each canary) or client (replag's clock)")
                 .ifPresent(c -> b.serverClock(c.equals("server")));
-        ConfigNode clockError = node.get("server_clock_error");
-        clockError.duration().ifPresent(d -> {
-            if (d.isNegative() || d.compareTo(java.time.Duration.ofSeconds(10)) > 0) {
-                clockError.error("must be 0s to 10s, found " + d.toMillis() + "ms");
-            } else {
-                b.serverClockError(d);
-            }
-        });
+        node.get("server_clock_error").durationWithin(java.time.Duration.ZERO, java.time.Duration.ofSeconds(10)).ifPresent(b::serverClockError);
         ConfigNode cloudWatch = node.get("cloudwatch");
         if (cloudWatch.isPresent() && cloudWatch.isMap()) {
             b.cloudWatch(new RdsCloudWatch.Targets(identifiers(cloudWatch.get("replica_instances")),

@@ -11,9 +11,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -22,13 +20,11 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
 /**
  * MySQL-protocol regions on this machine: Debian's MariaDB server, one {@code mariadbd} process
@@ -126,18 +122,12 @@ public final class MariaDbLab implements LabStore {
     }
 
     private static Binaries locate() throws Unavailable {
-        Path server = onPath("mariadbd", "/usr/sbin", "/usr/local/sbin");
-        Path installDb = onPath("mariadb-install-db", "/usr/bin", "/usr/local/bin");
-        if (server == null || installDb == null) {
+        var server = io.replag.lab.ServerProcesses.onPath("mariadbd", "/usr/sbin", "/usr/local/sbin");
+        var installDb = io.replag.lab.ServerProcesses.onPath("mariadb-install-db", "/usr/bin", "/usr/local/bin");
+        if (server.isEmpty() || installDb.isEmpty()) {
             throw new Unavailable("MariaDB server not found (mariadbd, mariadb-install-db; Debian: apt-get install mariadb-server)");
         }
-        return new Binaries(server, installDb);
-    }
-
-    private static Path onPath(String tool, String... extra) {
-        List<String> dirs = new ArrayList<>(List.of(System.getenv().getOrDefault("PATH", "").split(":")));
-        dirs.addAll(List.of(extra));
-        return dirs.stream().filter(d -> !d.isEmpty()).map(d -> Path.of(d, tool)).filter(Files::isExecutable).findFirst().orElse(null);
+        return new Binaries(server.get(), installDb.get());
     }
 
     private Path dir(String region) {
@@ -177,7 +167,7 @@ public final class MariaDbLab implements LabStore {
         }
         Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(dir.resolve("stdout.log").toFile()).start();
         processes.put(region, p);
-        awaitPort(port, p, dir.resolve("error.log"));
+        io.replag.lab.ServerProcesses.awaitPort("mariadbd", port, p, dir.resolve("error.log"));
         LOG.info("lab mysql {} (MariaDB {}) on 127.0.0.1:{}", region, region.equals(primary) ? "primary" : "replica", port);
     }
 
@@ -192,22 +182,6 @@ public final class MariaDbLab implements LabStore {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted: " + command.get(0));
         }
-    }
-
-    private static void awaitPort(int port, Process p, Path log) throws IOException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (System.nanoTime() < deadline) {
-            if (!p.isAlive()) {
-                throw new IOException("mariadbd exited at start; see " + log);
-            }
-            try (Socket s = new Socket()) {
-                s.connect(new InetSocketAddress("127.0.0.1", port), 200);
-                return;
-            } catch (IOException notYet) {
-                java.util.concurrent.locks.LockSupport.parkNanos(50_000_000); // bounded by the deadline above
-            }
-        }
-        throw new IOException("mariadbd did not listen on " + port + " within 30 s; see " + log);
     }
 
     private final SqlObserver observer = new SqlObserver(this::connect,
@@ -317,14 +291,7 @@ public final class MariaDbLab implements LabStore {
         if (p == null) {
             throw new NoSuchElementException("no mysql lab region " + region);
         }
-        p.destroy();
-        try {
-            if (!p.waitFor(20, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        io.replag.lab.ServerProcesses.stop(p);
         Link link = links.get(region);
         if (link != null) {
             link.paused = false; // a restarted replica starts its threads again
@@ -348,21 +315,9 @@ public final class MariaDbLab implements LabStore {
         replicationDistance.values().forEach(DelayProxy::close);
         observer.close();
         processes.values().forEach(Process::destroy);
-        for (Process p : processes.values()) {
-            try {
-                if (!p.waitFor(20, TimeUnit.SECONDS)) {
-                    p.destroyForcibly();
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        processes.values().forEach(io.replag.lab.ServerProcesses::stop);
         if (!Boolean.getBoolean("replag.lab.keep")) {
-            try (Stream<Path> files = Files.walk(root)) {
-                files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-            } catch (IOException e) {
-                LOG.debug("lab mysql cleanup: {}", e.toString());
-            }
+            io.replag.lab.ServerProcesses.deleteTree(root, LOG);
         }
     }
 

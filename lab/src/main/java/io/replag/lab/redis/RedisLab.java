@@ -11,19 +11,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
-import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
 /**
  * Redis regions on this machine: Debian's {@code redis-server}, one process per region with its
@@ -111,9 +106,7 @@ public final class RedisLab implements LabStore {
     }
 
     private static Path locate() throws Unavailable {
-        List<String> dirs = new ArrayList<>(List.of(System.getenv().getOrDefault("PATH", "").split(":")));
-        dirs.addAll(List.of("/usr/bin", "/usr/local/bin", "/usr/sbin"));
-        return dirs.stream().filter(d -> !d.isEmpty()).map(d -> Path.of(d, "redis-server")).filter(Files::isExecutable).findFirst()
+        return io.replag.lab.ServerProcesses.onPath("redis-server", "/usr/bin", "/usr/local/bin", "/usr/sbin")
                 .orElseThrow(() -> new Unavailable("Redis server not found (redis-server; Debian: apt-get install redis-server)"));
     }
 
@@ -151,24 +144,8 @@ public final class RedisLab implements LabStore {
         Process p = new ProcessBuilder(server.toString(), dir.resolve("redis.conf").toString())
                 .redirectErrorStream(true).redirectOutput(dir.resolve("stdout.log").toFile()).start();
         processes.put(region, p);
-        awaitPort(ports.get(region), p, dir.resolve("redis.log"));
+        io.replag.lab.ServerProcesses.awaitPort("redis-server", ports.get(region), p, dir.resolve("redis.log"));
         LOG.info("lab redis {} ({}) on 127.0.0.1:{}", region, region.equals(primary) ? "primary" : "replica of " + primary, ports.get(region));
-    }
-
-    private static void awaitPort(int port, Process p, Path log) throws IOException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (System.nanoTime() < deadline) {
-            if (!p.isAlive()) {
-                throw new IOException("redis-server exited at start; see " + log);
-            }
-            try (Socket s = new Socket()) {
-                s.connect(new InetSocketAddress("127.0.0.1", port), 200);
-                return;
-            } catch (IOException notYet) {
-                java.util.concurrent.locks.LockSupport.parkNanos(20_000_000); // bounded by the deadline above
-            }
-        }
-        throw new IOException("redis-server did not listen on " + port + " within 30 s; see " + log);
     }
 
     private void awaitLinkUp(String replica) throws IOException {
@@ -283,7 +260,7 @@ public final class RedisLab implements LabStore {
         if (p == null) {
             throw new NoSuchElementException("no redis lab region " + region);
         }
-        stop(p);
+        io.replag.lab.ServerProcesses.stop(p);
         LOG.info("lab redis {} stopped", region);
     }
 
@@ -298,30 +275,15 @@ public final class RedisLab implements LabStore {
         }
     }
 
-    private static void stop(Process p) {
-        p.destroy();
-        try {
-            if (!p.waitFor(20, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
     @Override
     public synchronized void close() {
         replicationStreams.values().forEach(DelayProxy::close);
         processes.values().forEach(Process::destroy);
-        processes.values().forEach(RedisLab::stop);
+        processes.values().forEach(io.replag.lab.ServerProcesses::stop);
         if (Boolean.getBoolean("replag.lab.keep")) {
             LOG.info("lab redis data and logs kept in {} (replag.lab.keep)", root);
             return;
         }
-        try (Stream<Path> files = Files.walk(root)) {
-            files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-        } catch (IOException e) {
-            LOG.debug("lab redis cleanup: {}", e.toString());
-        }
+        io.replag.lab.ServerProcesses.deleteTree(root, LOG);
     }
 }
