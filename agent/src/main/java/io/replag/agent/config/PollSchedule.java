@@ -8,7 +8,30 @@ import java.time.Duration;
  * write, when arrival is likely, and cheap while replication is slow or stalled. The gap in
  * force when a canary is first seen bounds the uncertainty of its arrival time.
  */
-public record PollSchedule(Duration first, double factor, Duration max) {
+public record PollSchedule(Duration first, double factor, Duration max, Duration precision) {
+
+    /** The geometric schedule alone: every write starts it at {@code first}. */
+    public PollSchedule(Duration first, double factor, Duration max) {
+        this(first, factor, max, Duration.ZERO);
+    }
+
+    /**
+     * True when the schedule learns each pair: once a few canaries have arrived, a write's reads
+     * start where the last ones landed, {@code precision} apart across the spread of recent
+     * arrivals, and fall back to the geometric schedule (from {@code precision}) past it.
+     */
+    public boolean adaptive() {
+        return precision.compareTo(Duration.ZERO) > 0;
+    }
+
+    public long precisionMicros() {
+        return precision.toNanos() / 1_000;
+    }
+
+    /** This schedule, learning each pair with reads {@code precision} apart around the expected arrival. */
+    public PollSchedule withPrecision(Duration precision) {
+        return new PollSchedule(first, factor, max, precision);
+    }
     /**
      * Chosen by {@code replag bench}'s schedule comparison (docs/performance.md): for replication
      * delays of 20 to 200 ms it costs ~4.2 reads per canary for ~45 ms median uncertainty, where

@@ -206,6 +206,32 @@ public final class LagTracker {
         return false;
     }
 
+    /** When the oldest canary not seen yet (sent, written or missed) was sent; -1 if every one was seen. */
+    public long oldestUnseenSentMicros() {
+        if (missedOldestWrittenAtMicros >= 0) {
+            return missedOldestWrittenAtMicros;
+        }
+        for (Pending p : inFlight) {
+            if (!p.seen()) {
+                return p.sentMicros;
+            }
+        }
+        return -1;
+    }
+
+    /** The seq of the oldest canary sent and not seen yet (a missed one counts); -1 if every one was seen. */
+    public long oldestUnseenSeq() {
+        if (missedOldestWrittenAtMicros >= 0) {
+            return 0; // older than anything still in flight
+        }
+        for (Pending p : inFlight) {
+            if (!p.seen()) {
+                return p.seq;
+            }
+        }
+        return -1;
+    }
+
     /** Written canaries neither seen nor missed yet. */
     public int inFlightCount() {
         int n = 0;

@@ -30,6 +30,15 @@ final class PairProbe extends TargetReads {
     /** A write sent this close to its planned time keeps the polling started for it. */
     private static final long ARMED_SLACK_MICROS = 20_000;
 
+    /** Arrival latencies the adaptive schedule learns from, newest at {@code learned - 1}. */
+    private static final int LEARNED = 8;
+    /** At most this many reads precision apart per canary; a spread wider than that is polled geometrically. */
+    private static final int MAX_DENSE_READS = 5;
+    private final long[] recent = new long[LEARNED];
+    private long learned;
+    /** The adaptive schedule's planned reads: when (µs) to the seq of the canary each is for. */
+    private final java.util.TreeMap<Long, Long> planned = new java.util.TreeMap<>();
+
     PairProbe(SetContext ctx, ReplicationPair pair) {
         super(ctx, pair);
         this.deadlineMicros = ctx.set.timing().deadline().toNanos() / 1_000;
@@ -88,6 +97,11 @@ final class PairProbe extends TargetReads {
     /** The source is sending {@code canary}: poll for it on the schedule, aimed at its commit as the target sees it. */
     void sending(Canary canary) {
         tracker.sent(canary.seq(), canary.writtenAtMicros());
+        if (poll.adaptive() && planAround(canary)) {
+            armedForMicros = -1;
+            return;
+        }
+        planned.clear();
         boolean armed = armedForMicros >= 0 && Math.abs(canary.writtenAtMicros() - armedForMicros) <= ARMED_SLACK_MICROS;
         armedForMicros = -1;
         if (!armed) {
@@ -96,10 +110,72 @@ final class PairProbe extends TargetReads {
         }
     }
 
+    /**
+     * The adaptive schedule: once a few canaries have arrived, reads for this one go where the
+     * last one landed, {@code poll.precision} apart across the recent change from one canary to the
+     * next, then on the geometric schedule from {@code precision} if it is later (its gaps reach
+     * {@code poll.max}). While an older canary is overdue (a stall), a write adds no reads: the pair
+     * is read at most once per {@code poll.max}, and lag now (the oldest unseen canary's age) rises
+     * as it always does. False where there is no usable expectation (too few arrivals, or a spread
+     * too wide for {@link #MAX_DENSE_READS} reads): the geometric schedule then runs from the write.
+     */
+    private boolean planAround(Canary canary) {
+        int n = (int) Math.min(learned, LEARNED);
+        if (n < 3) {
+            return false;
+        }
+        long last = recent[(int) ((learned - 1) % LEARNED)];
+        // precision relative to the delay: 50 ms at a second, a quarter of a short delay, a twentieth of a long one
+        long precision = Math.max(poll.firstMicros(), Math.min(last / 4, Math.max(poll.precisionMicros(), last / 20)));
+        long change = 0;
+        for (long i = learned - n + 1; i < learned; i++) {
+            change += Math.abs(recent[(int) (i % LEARNED)] - recent[(int) ((i - 1) % LEARNED)]);
+        }
+        long half = Math.max(precision / 2, change / (n - 1));
+        if (2 * half / precision + 1 > MAX_DENSE_READS) {
+            return false;
+        }
+        long now = ctx.nowMicros();
+        long oldest = tracker.oldestUnseenSentMicros();
+        if (oldest >= 0 && oldest < canary.writtenAtMicros() && now > oldest + aimMicros() + last + half + precision) {
+            return true; // a stall: the fallback already runs for the oldest
+        }
+        long base = canary.writtenAtMicros() + aimMicros();
+        long guard = last - 3 * half; // one read before the window bounds an early arrival
+        if (guard > precision) {
+            planned.put(Math.max(now, base + guard), canary.seq());
+        }
+        for (long t = Math.max(0, last - half); t <= last + half; t += precision) {
+            long at = Math.max(now, base + t);
+            while (planned.containsKey(at)) {
+                at++;
+            }
+            planned.put(at, canary.seq());
+        }
+        gapMicros = precision;
+        nextPlanned(now);
+        return true;
+    }
+
+    /** Polls at the next planned read if there is one before the timer in force. */
+    private void nextPlanned(long now) {
+        if (!planned.isEmpty()) {
+            schedulePoll(Math.max(0, planned.firstKey() - now));
+        }
+    }
+
+    private void learn(java.util.List<Arrival> arrivals) {
+        for (Arrival a : arrivals) {
+            recent[(int) (learned++ % LEARNED)] = a.latencyMicros();
+        }
+    }
+
     /** The source acknowledged the write of {@code canary} at {@code ackMicros}. */
     void written(Canary canary, long ackMicros, ServerTime writeAt) {
         meters.written(canary.writtenAtMicros());
-        record(tracker.acked(canary.seq(), ackMicros, writeAt, canary.writtenAtMicros() + deadlineMicros));
+        java.util.List<Arrival> arrivals = tracker.acked(canary.seq(), ackMicros, writeAt, canary.writtenAtMicros() + deadlineMicros);
+        learn(arrivals);
+        record(arrivals);
     }
 
     /** The write of {@code canary} failed. */
@@ -116,8 +192,15 @@ final class PairProbe extends TargetReads {
             return;
         }
         readIfRoom();
+        long now = ctx.nowMicros();
+        planned.headMap(now, true).clear();
+        if (!planned.isEmpty() && planned.firstEntry().getValue() <= tracker.oldestUnseenSeq()) {
+            nextPlanned(now); // the oldest unseen canary still has planned reads
+            return;
+        }
+        // the oldest unseen canary is past its planned reads (or has none): geometric, until a planned read comes first
         gapMicros = poll.next(gapMicros);
-        schedulePoll(gapMicros);
+        schedulePoll(planned.isEmpty() ? gapMicros : Math.min(gapMicros, planned.firstKey() - now));
     }
 
     @Override
@@ -125,7 +208,11 @@ final class PairProbe extends TargetReads {
         if (ar.succeeded()) {
             Sighting seen = ar.result();
             meters.targetData(seen.canary().map(Canary::writtenAtMicros).orElse(-1L));
-            record(tracker.read(seen.seq(), start, end, seen.at()));
+            java.util.List<Arrival> arrivals = tracker.read(seen.seq(), start, end, seen.at());
+            learn(arrivals);
+            record(arrivals);
+            // reads planned for canaries this one has shown arrived are not needed
+            planned.values().removeIf(seq -> seq <= seen.seq());
         }
         int missed = tracker.expire(end);
         if (missed > 0) {
@@ -134,6 +221,9 @@ final class PairProbe extends TargetReads {
         if (!tracker.hasUnseen() && armedForMicros < 0 && pollTimer >= 0) {
             ctx.loop.cancel(pollTimer);
             pollTimer = -1;
+            planned.clear();
+        } else if (ar.succeeded() && poll.adaptive() && !planned.isEmpty() && pollTimer < 0) {
+            nextPlanned(ctx.nowMicros());
         }
     }
 }

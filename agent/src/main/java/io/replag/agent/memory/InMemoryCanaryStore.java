@@ -31,12 +31,16 @@ import java.util.function.LongSupplier;
  */
 public final class InMemoryCanaryStore implements CanaryStore {
 
-    private record Entry(Canary canary, long committedAtMicros) {
+    /** @param visibleAtMicros per target with a delay model, when this write becomes visible there; null without models */
+    private record Entry(Canary canary, long committedAtMicros, Map<String, Long> visibleAtMicros) {
     }
 
     private static final class Link {
         long delayMicros;
         long pausedAtMicros = -1;
+        /** A delay drawn for every write, in order (a later write never becomes visible first); null: {@code delayMicros}. */
+        LongSupplier model;
+        long lastVisibleMicros;
     }
 
     private static final class Fault {
@@ -52,6 +56,8 @@ public final class InMemoryCanaryStore implements CanaryStore {
     private final Map<String, Link> links = new ConcurrentHashMap<>();
     private final Map<String, Fault> faults = new ConcurrentHashMap<>();
     private long maxDelayMicros;
+    /** Source region to the targets whose links draw a delay per write. */
+    private final Map<String, java.util.List<String>> modelled = new ConcurrentHashMap<>();
     /** Kept, not counted per write: scanning every link on each write made the store, not the engine, the bench's bottleneck. */
     private int pausedLinks;
     private long writes;
@@ -78,6 +84,40 @@ public final class InMemoryCanaryStore implements CanaryStore {
         link(source, target).delayMicros = delayMicros;
         maxDelayMicros = Math.max(maxDelayMicros, delayMicros);
         return this;
+    }
+
+    /**
+     * Each write from {@code source} becomes visible in {@code target} after a delay drawn from
+     * {@code delayMicros} for that write (never before an earlier write: replication keeps order);
+     * {@code maxMicros} bounds the draws, for pruning.
+     */
+    public InMemoryCanaryStore delayModel(String source, String target, LongSupplier delayMicros, long maxMicros) {
+        Link link = link(source, target);
+        if (link.model == null) {
+            modelled.computeIfAbsent(source, k -> new java.util.ArrayList<>()).add(target);
+        }
+        link.model = delayMicros;
+        maxDelayMicros = Math.max(maxDelayMicros, maxMicros);
+        return this;
+    }
+
+    /** How long canary {@code seq} of {@code key} took from its commit to visibility in {@code target}; -1 if unknown. */
+    public long replicationMicros(CanaryKey key, long seq, String target) {
+        Deque<Entry> entries = history.get(key);
+        if (entries == null) {
+            return -1;
+        }
+        for (Iterator<Entry> it = entries.descendingIterator(); it.hasNext(); ) {
+            Entry e = it.next();
+            if (e.canary().seq() == seq) {
+                if (e.visibleAtMicros() != null && e.visibleAtMicros().containsKey(target)) {
+                    return e.visibleAtMicros().get(target) - e.committedAtMicros();
+                }
+                Link link = links.get(key.sourceRegion() + "->" + target);
+                return link == null ? 0 : link.delayMicros;
+            }
+        }
+        return -1;
     }
 
     public InMemoryCanaryStore pause(String source, String target) {
@@ -178,7 +218,18 @@ public final class InMemoryCanaryStore implements CanaryStore {
             if (last != null && last.canary().seq() >= canary.seq()) {
                 throw new StaleSeqException("record holds seq " + last.canary().seq() + ", refused " + canary.seq());
             }
-            entries.addLast(new Entry(canary, clock.nowMicros()));
+            long committed = clock.nowMicros();
+            java.util.List<String> targets = modelled.get(canary.key().sourceRegion());
+            Map<String, Long> visibleAt = null;
+            if (targets != null) {
+                visibleAt = new java.util.HashMap<>();
+                for (String target : targets) {
+                    Link link = links.get(canary.key().sourceRegion() + "->" + target);
+                    link.lastVisibleMicros = Math.max(link.lastVisibleMicros, committed + Math.max(0, link.model.getAsLong()));
+                    visibleAt.put(target, link.lastVisibleMicros);
+                }
+            }
+            entries.addLast(new Entry(canary, committed, visibleAt));
             prune(entries);
             return ServerTime.UNKNOWN;
         });
@@ -203,9 +254,11 @@ public final class InMemoryCanaryStore implements CanaryStore {
             long delay = link == null ? 0 : link.delayMicros;
             long horizon = link != null && link.pausedAtMicros >= 0 ? link.pausedAtMicros : clock.nowMicros();
             Canary visible = null;
+            boolean modelledLink = link != null && link.model != null;
             for (Iterator<Entry> it = entries.descendingIterator(); it.hasNext(); ) {
                 Entry e = it.next();
-                if (e.committedAtMicros() + delay <= horizon) {
+                long visibleAt = modelledLink && e.visibleAtMicros() != null ? e.visibleAtMicros().get(region) : e.committedAtMicros() + delay;
+                if (visibleAt <= horizon) {
                     visible = e.canary();
                     break;
                 }

@@ -511,4 +511,27 @@ class ConfigLoaderTest {
                 "replication_sets[1].convergence.every: unknown key (known here: interval, deadline)",
                 "replication_sets[1].convergence.deadline: must be shorter than the interval (30000ms): one round at a time, found 30000ms");
     }
+
+    @Test
+    void pollPrecisionTurnsOnTheAdaptiveScheduleAndIsBounded() throws Exception {
+        var sets = loader.parse("x", """
+                replication_sets:
+                  - name: sessions
+                    store: dynamodb
+                    regions: [{region: us-east-1}, {region: eu-west-1}]
+                    dynamodb: {table: sessions}
+                    poll: {precision: 50ms}
+                """).sets();
+        assertThat(sets.get(0).timing().poll().adaptive()).isTrue();
+        assertThat(sets.get(0).timing().poll().precision()).isEqualTo(Duration.ofMillis(50));
+        assertThat(io.replag.agent.config.PollSchedule.DEFAULT.adaptive()).as("opt-in").isFalse();
+        assertThat(errors("""
+                replication_sets:
+                  - name: sessions
+                    store: dynamodb
+                    regions: [{region: us-east-1}, {region: eu-west-1}]
+                    dynamodb: {table: sessions}
+                    poll: {precision: 2m}
+                """)).containsExactly("replication_sets[0].poll.precision: must be 1ms to 60s, found 120000ms");
+    }
 }

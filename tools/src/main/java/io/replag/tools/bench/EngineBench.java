@@ -60,6 +60,12 @@ public final class EngineBench {
                 case "--seconds" -> seconds = Integer.parseInt(args.pop());
                 case "--pairs" -> sizes = Arrays.stream(args.pop().split(",")).map(String::trim).map(Integer::parseInt).toList();
                 case "--growth" -> growthMinutes = Integer.parseInt(args.pop());
+                case "--schedules" -> {
+                    // only the poll schedules' quality against cost (virtual time: seconds to run)
+                    PollQuality.print(out, 1_000, 300);
+                    PollQuality.printRealistic(out, 200, 300);
+                    return 0;
+                }
                 default -> {
                     out.println("bench: unknown option \"" + a + "\"");
                     return 2;
@@ -96,6 +102,7 @@ public final class EngineBench {
         }
         // the short form compares schedules on a small topology so that CI runs this code too
         PollQuality.print(out, quality ? 1_000 : 100, quality ? 300 : 30);
+        PollQuality.printRealistic(out, quality ? 200 : 20, quality ? 300 : 300);
         return 0;
     }
 

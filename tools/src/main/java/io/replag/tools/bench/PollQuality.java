@@ -45,6 +45,64 @@ final class PollQuality {
         }
     }
 
+    /** The schedules compared on the realistic models: today's default, and each named one. */
+    static final Map<String, PollSchedule> REALISTIC = new LinkedHashMap<>();
+
+    static {
+        REALISTIC.put("geometric 15ms x1.35 max 1s", PollSchedule.DEFAULT);
+        REALISTIC.put("adaptive, precision 50ms", PollSchedule.DEFAULT.withPrecision(Duration.ofMillis(50)));
+    }
+
+    /** Every realistic delay model, each schedule on the same links in one run. */
+    static void printRealistic(PrintStream out, int pairs, int seconds) {
+        out.printf("%nmeasurement quality vs cost at realistic delays: %d pairs, %d s of virtual time per model, call latency 1-5 ms%n",
+                pairs, seconds);
+        out.printf("%-20s %-30s %10s %12s %12s %10s %8s %9s%n", "model", "poll schedule", "reads/can", "unc p50 ms",
+                "unc p90 ms", "bias ms", "missed", "in intvl");
+        for (DelayModels.Model model : DelayModels.ALL) {
+            for (var schedule : REALISTIC.entrySet()) {
+                Realistic r = runRealistic(model, schedule.getValue(), pairs, seconds);
+                out.printf("%-20s %-30s %10.2f %12.1f %12.1f %10.1f %8d %8.1f%%%n", model.name(), schedule.getKey(), r.readsPerCanary,
+                        r.uncertaintyP50Ms, r.uncertaintyP90Ms, r.biasMs, r.missed, 100.0 * r.inInterval);
+            }
+        }
+        out.println("models:");
+        for (DelayModels.Model model : DelayModels.ALL) {
+            out.printf("  %-20s %s%n", model.name(), model.description());
+        }
+    }
+
+    record Realistic(double readsPerCanary, double uncertaintyP50Ms, double uncertaintyP90Ms, double biasMs, long missed, double inInterval) {
+    }
+
+    static Realistic runRealistic(DelayModels.Model model, PollSchedule schedule, int pairs, int seconds) {
+        VirtualTime time = new VirtualTime(1_700_000_000_000_000L);
+        InMemoryCanaryStore store = new InMemoryCanaryStore(time, time);
+        ProbeTiming timing = ProbeTiming.builder().poll(schedule).interval(model.interval()).jitter(0)
+                .deadline(model.max().plus(model.interval())).build();
+        List<Long> uncertainties = new ArrayList<>();
+        long[] biasSum = {0};
+        long[] inside = {0};
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        ReplagMetrics metrics = new ReplagMetrics(registry);
+        for (ReplicationSet set : SimulatedRegions.build(store, pairs, timing, model, time)) {
+            new SetProbe(set, store, time, time, metrics, "bench", (st, pair, a) -> {
+                uncertainties.add(a.uncertaintyMicros());
+                long truth = store.replicationMicros(new io.replag.agent.spi.CanaryKey("bench", pair.source()), a.seq(), pair.target());
+                biasSum[0] += a.latencyMicros() - truth;
+                if (truth >= a.lowerMicros() && truth <= a.upperMicros()) {
+                    inside[0]++;
+                }
+            }).start();
+        }
+        time.advance(Duration.ofSeconds(seconds));
+        uncertainties.sort(Long::compare);
+        int n = Math.max(1, uncertainties.size());
+        long missed = (long) registry.find("replag.canaries.missed").counters().stream().mapToDouble(c -> c.count()).sum();
+        return new Realistic(store.reads() / (double) n, uncertainties.get(n / 2) / 1000.0, uncertainties.get(n * 9 / 10) / 1000.0,
+                biasSum[0] / 1000.0 / n, missed, inside[0] / (double) n);
+    }
+
     /** @return reads per canary, uncertainty p50 and p90 (ms), latency p50 (ms) */
     static double[] run(PollSchedule schedule, int pairs, int seconds) {
         VirtualTime time = new VirtualTime(1_700_000_000_000_000L);

@@ -24,6 +24,12 @@ final class SimulatedRegions {
 
     /** Configures {@code store}'s links and latencies and returns the sets covering {@code pairs} pairs. */
     static List<ReplicationSet> build(InMemoryCanaryStore store, int pairs, ProbeTiming timing) {
+        return build(store, pairs, timing, null, null);
+    }
+
+    /** As {@link #build(InMemoryCanaryStore, int, ProbeTiming)}, each link's delay drawn per canary from {@code model}. */
+    static List<ReplicationSet> build(InMemoryCanaryStore store, int pairs, ProbeTiming timing, DelayModels.Model model,
+                                      io.replag.agent.time.WallClock clock) {
         SplittableRandom delays = new SplittableRandom(42);
         SplittableRandom calls = new SplittableRandom(7);
         List<ReplicationSet> sets = new ArrayList<>();
@@ -39,7 +45,11 @@ final class SimulatedRegions {
                 String target = "s" + s + "-t" + t;
                 replicas.add(target);
                 endpoints.put(target, new Endpoint("memory", 1));
-                store.delay(source, target, delays.nextLong(20_000, 200_000));
+                if (model == null) {
+                    store.delay(source, target, delays.nextLong(20_000, 200_000));
+                } else {
+                    store.delayModel(source, target, model.links().link(delays.split(), clock), model.max().toNanos() / 1_000);
+                }
             }
             for (String region : endpoints.keySet()) {
                 store.callLatency(region, () -> calls.nextLong(1_000, 5_000));
