@@ -183,11 +183,13 @@ class StoreLabIT {
                 double lower = s.arrival.lowerMicros() / 1e6, upper = s.arrival.upperMicros() / 1e6;
                 System.out.printf("%s delay 1000 ms on %s: measured %.3f s, interval [%.3f, %.3f]%n", run.store, p,
                         s.arrival.latencyMicros() / 1e6, lower, upper);
-                // the injected delay is a lower bound of the true one: replag's interval never lies wholly below it
-                assertThat(upper).as("upper bound of %s", p).isGreaterThanOrEqualTo(0.9);
                 if (run.labStore.exactDelays()) {
+                    // the injected delay is a lower bound of the true one: replag's interval never lies wholly below it
+                    assertThat(upper).as("upper bound of %s", p).isGreaterThanOrEqualTo(0.9);
                     assertThat(1.0).as("%s delay inside the interval", p).isBetween(lower - 0.1, upper + 0.1);
                 }
+                // where the lab's delay is not exact (MariaDB's MASTER_DELAY counts from the event's whole second,
+                // so a row shows 0 to 1 s after it was written), the store's own IT judges it against an observer
             });
             assertThat(run.allBelow(run.others(), 0.5)).as("no other pair is delayed").isTrue();
         } finally {
