@@ -157,9 +157,9 @@ final class PairProbe extends TargetReads {
         return true;
     }
 
-    /** Polls at the next planned read if there is one before the timer in force. */
+    /** Polls at the next planned read if there is one before the timer in force (an older canary's fallback read keeps its time). */
     private void nextPlanned(long now) {
-        if (!planned.isEmpty()) {
+        if (!planned.isEmpty() && (pollTimer < 0 || planned.firstKey() < pollDueMicros)) {
             schedulePoll(Math.max(0, planned.firstKey() - now));
         }
     }
@@ -191,16 +191,23 @@ final class PairProbe extends TargetReads {
         if (ctx.stopped || !tracker.hasUnseen() && armedForMicros < 0) {
             return;
         }
-        readIfRoom();
         long now = ctx.nowMicros();
-        planned.headMap(now, true).clear();
-        if (!planned.isEmpty() && planned.firstEntry().getValue() <= tracker.oldestUnseenSeq()) {
-            nextPlanned(now); // the oldest unseen canary still has planned reads
-            return;
+        planned.headMap(now, true).clear(); // this read is the planned one, if it was
+        readIfRoom();
+        if (ctx.stopped || !tracker.hasUnseen() && armedForMicros < 0) {
+            return; // the read answered at once and saw everything
         }
-        // the oldest unseen canary is past its planned reads (or has none): geometric, until a planned read comes first
-        gapMicros = poll.next(gapMicros);
-        schedulePoll(planned.isEmpty() ? gapMicros : Math.min(gapMicros, planned.firstKey() - now));
+        long next;
+        if (!planned.isEmpty() && planned.firstEntry().getValue() <= tracker.oldestUnseenSeq()) {
+            next = planned.firstKey(); // the oldest unseen canary still has planned reads
+        } else {
+            // the oldest unseen canary is past its planned reads (or has none): geometric, until a planned read comes first
+            gapMicros = poll.next(gapMicros);
+            next = planned.isEmpty() ? now + gapMicros : Math.min(now + gapMicros, planned.firstKey());
+        }
+        if (pollTimer < 0 || next < pollDueMicros) {
+            schedulePoll(Math.max(0, next - now));
+        }
     }
 
     @Override
@@ -222,8 +229,9 @@ final class PairProbe extends TargetReads {
             ctx.loop.cancel(pollTimer);
             pollTimer = -1;
             planned.clear();
-        } else if (ar.succeeded() && poll.adaptive() && !planned.isEmpty() && pollTimer < 0) {
-            nextPlanned(ctx.nowMicros());
+        } else if (ar.succeeded() && !planned.isEmpty() && planned.firstEntry().getValue() <= tracker.oldestUnseenSeq()) {
+            // everything older was seen: the oldest unseen canary is on its plan again, no fallback read is needed
+            schedulePoll(Math.max(0, planned.firstKey() - ctx.nowMicros()));
         }
     }
 }

@@ -30,6 +30,8 @@ abstract class TargetReads implements PairReader {
 
     protected long gapMicros;
     protected long pollTimer = -1;
+    /** When the poll timer in force fires (µs); meaningful while {@code pollTimer >= 0}. */
+    protected long pollDueMicros;
     private int readsInFlight;
     private boolean lastReadFailed;
     private long lastReadStartMicros = Long.MIN_VALUE;
@@ -88,6 +90,7 @@ abstract class TargetReads implements PairReader {
         if (pollTimer >= 0) {
             ctx.loop.cancel(pollTimer);
         }
+        pollDueMicros = ctx.nowMicros() + delayMicros;
         pollTimer = ctx.stopped ? -1 : ctx.loop.schedule(delayMicros, () -> {
             pollTimer = -1;
             if (!ctx.stopped) {
