@@ -98,6 +98,13 @@ class ConvergenceIT {
             lab.change("dynamodb", EU, AP, new LinkChange(Optional.empty(), Optional.empty(), Optional.of(true)));
             // the rounds in which eu-west-1 writes last come within six rounds; then the deadline
             Await.until(Duration.ofSeconds(6 * 4 + 3 + 5), "replag_divergent 1", () -> divergent() == 1);
+            // the status page says it too, with what each region showed
+            var status = new io.vertx.core.json.JsonObject(java.net.http.HttpClient.newHttpClient().send(
+                    java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + port + "/status.json")).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString()).body());
+            var convergence = status.getJsonArray("sets").getJsonObject(0).getJsonObject("convergence");
+            assertThat(convergence.getDouble("divergent")).isEqualTo(1.0);
+            assertThat(convergence.getString("lastDisagreement")).contains(AP + "=").contains(EU + "=" + EU);
             if (prometheus != null) {
                 Await.until(Duration.ofSeconds(100), "ReplagDivergent firing", () -> !prometheus.result(
                         "ALERTS{alertname=\"ReplagDivergent\", alertstate=\"firing\", store=\"dynamodb\"}").isEmpty());

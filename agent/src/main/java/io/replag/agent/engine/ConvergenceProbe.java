@@ -67,6 +67,10 @@ final class ConvergenceProbe {
         this.key = new CanaryKey(ctx.agent + "/convergence", "all");
     }
 
+    ConvergenceMeters.View view() {
+        return meters.view();
+    }
+
     void start() {
         // the first round soon, so that a new agent says something within its first minute
         ctx.loop.execute(() -> schedule(Math.min(conf.intervalMicros(), 10_000_000L)));
@@ -211,6 +215,7 @@ final class ConvergenceProbe {
                     }
                     divergent = true;
                     meters.divergent(true);
+                    meters.disagreement(new java.util.TreeMap<>(shown).toString());
                     end(ConvergenceMeters.Result.DIVERGENT, writers, roundStartMicros);
                 } else {
                     end(ConvergenceMeters.Result.SKIPPED, writers, roundStartMicros);

@@ -182,6 +182,11 @@ public final class SetProbe implements SetView {
         return Double.NaN;
     }
 
+    @Override
+    public java.util.Optional<io.replag.agent.metrics.ConvergenceMeters.View> convergence() {
+        return convergence == null ? java.util.Optional.empty() : java.util.Optional.of(convergence.view());
+    }
+
     /** The store's own replication status of the newest canary written in the region (S3); empty when none is known. */
     @Override
     public String replicationStatus(String region) {

@@ -34,6 +34,11 @@ public interface SetView {
 
     String replicationStatus(String region);
 
+    /** The convergence probe's state, where the set runs one here. */
+    default java.util.Optional<io.replag.agent.metrics.ConvergenceMeters.View> convergence() {
+        return java.util.Optional.empty();
+    }
+
     /**
      * The views of each set, by set name in first-seen order, as one view per set. Where two views
      * measure the same pair (they should not), the first wins.
@@ -109,6 +114,11 @@ public interface SetView {
         @Override
         public String replicationStatus(String region) {
             return probes.stream().map(p -> p.replicationStatus(region)).filter(s -> !s.isEmpty()).findFirst().orElse("");
+        }
+
+        @Override
+        public java.util.Optional<io.replag.agent.metrics.ConvergenceMeters.View> convergence() {
+            return probes.stream().map(SetView::convergence).flatMap(java.util.Optional::stream).findFirst();
         }
     }
 }

@@ -23,6 +23,9 @@ public final class ConvergenceMeters {
     private final Map<Result, Counter> rounds = new LinkedHashMap<>();
     private volatile double divergent = Double.NaN;
     private volatile double lastRoundSeconds = Double.NaN;
+    private volatile double lastConvergenceSeconds = Double.NaN;
+    private volatile String lastWinner = "";
+    private volatile String lastDisagreement = "";
 
     ConvergenceMeters(MeterRegistry registry, Tags tags, List<String> regions) {
         seconds = Timer.builder("replag.convergence")
@@ -53,6 +56,9 @@ public final class ConvergenceMeters {
 
     public void converged(long micros, String winningRegion, long nowMicros) {
         seconds.record(micros, TimeUnit.MICROSECONDS);
+        lastConvergenceSeconds = micros / 1e6;
+        lastWinner = winningRegion;
+        lastDisagreement = "";
         winner.forEach((region, h) -> h[0] = region.equals(winningRegion) ? 1 : 0);
         ended(Result.CONVERGED, nowMicros);
     }
@@ -66,6 +72,19 @@ public final class ConvergenceMeters {
     /** True while the latest round of any ordered pair of regions diverged. */
     public void divergent(boolean any) {
         divergent = any ? 1 : 0;
+    }
+
+    /** What each region showed when a round ended divergent, for the status page. */
+    public void disagreement(String shown) {
+        lastDisagreement = shown;
+    }
+
+    /** The probe's state for the status page: divergent (1, 0, NaN before a judged round), the last converged round, the last disagreement. */
+    public record View(double divergent, double lastRoundUnixSeconds, double lastConvergenceSeconds, String lastWinner, String lastDisagreement) {
+    }
+
+    public View view() {
+        return new View(divergent, lastRoundSeconds, lastConvergenceSeconds, lastWinner, lastDisagreement);
     }
 
     public void flipFlop(String region) {

@@ -167,10 +167,12 @@ class ConvergenceProbeTest {
     @Test
     void aDirectionThatDropsIsDivergentInTheRoundsItsSourceShouldWinAndHealsOnceMended() {
         store.dropping.add(EU + "->" + AP);
-        start(new Convergence(Duration.ofSeconds(20), Duration.ofSeconds(5)));
+        SetProbe probe = start(new Convergence(Duration.ofSeconds(20), Duration.ofSeconds(5)));
         // rounds take the ordered pairs in turn: (us, eu) first, where eu's later write never reaches ap
         time.advance(Duration.ofSeconds(17));
         assertThat(divergent()).isEqualTo(1);
+        assertThat(probe.convergence()).hasValueSatisfying(v -> assertThat(v.lastDisagreement())
+                .as("what each region showed, for the status page").isEqualTo("{ap-southeast-2=us-east-1, eu-west-1=eu-west-1, us-east-1=eu-west-1}"));
         assertThat(rounds("divergent")).isEqualTo(1);
         time.advance(Duration.ofSeconds(20));
         assertThat(rounds("divergent")).as("the divergent round is repeated").isEqualTo(2);

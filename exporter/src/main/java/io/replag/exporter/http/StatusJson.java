@@ -62,7 +62,15 @@ final class StatusJson {
                     .put("lastError", probe.endpointLastError(region))
                     .put("replicationStatus", probe.replicationStatus(region))));
             var threshold = thresholds.of(probe.set().store());
+            JsonObject convergence = probe.convergence().map(c -> new JsonObject()
+                    .put("divergent", number(c.divergent()))
+                    .put("lastRound", Double.isNaN(c.lastRoundUnixSeconds()) ? null
+                            : Instant.ofEpochMilli((long) (c.lastRoundUnixSeconds() * 1000)).toString())
+                    .put("lastConvergence", number(c.lastConvergenceSeconds()))
+                    .put("lastWinner", c.lastWinner())
+                    .put("lastDisagreement", c.lastDisagreement())).orElse(null);
             sets.add(new JsonObject().put("store", probe.set().store()).put("resource", probe.set().name())
+                    .put("convergence", convergence)
                     .put("thresholds", new JsonObject().put("warning", threshold.warning().toMillis() / 1000.0)
                             .put("alarm", threshold.critical().toMillis() / 1000.0))
                     .put("sources", sources).put("targets", targets).put("pairs", pairs).put("endpoints", endpoints));
