@@ -54,9 +54,7 @@ final class CloudWatchReplicationLatency implements ReplicationLatencySource {
         for (MetricDataResult result : response.metricDataResults()) {
             String receiving = receivingRegions.get(Integer.parseInt(result.id().substring(1)));
             List<Datapoint> points = out.computeIfAbsent(receiving, k -> new ArrayList<>());
-            for (int i = 0; i < Math.min(result.timestamps().size(), result.values().size()); i++) {
-                points.add(new Datapoint(result.timestamps().get(i), result.values().get(i)));
-            }
+            points.addAll(Datapoint.of(result));
         }
         return out;
     }

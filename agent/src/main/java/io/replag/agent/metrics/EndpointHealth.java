@@ -49,7 +49,7 @@ public final class EndpointHealth {
     }
 
     public void succeeded(StoreOperation op) {
-        // the store's own figures about replication (native lag, replication status) do not move replag_up
+        // calls beside the canary (native lag, replication status, the convergence probe) do not move replag_up
         if (!op.figure()) {
             up = 1;
         }

@@ -55,9 +55,7 @@ final class CloudWatchRedisLag implements RedisLagSource {
     static List<Datapoint> datapoints(GetMetricDataResponse response) {
         List<Datapoint> points = new ArrayList<>();
         for (MetricDataResult result : response.metricDataResults()) {
-            for (int i = 0; i < Math.min(result.timestamps().size(), result.values().size()); i++) {
-                points.add(new Datapoint(result.timestamps().get(i), result.values().get(i)));
-            }
+            points.addAll(Datapoint.of(result));
         }
         return points;
     }

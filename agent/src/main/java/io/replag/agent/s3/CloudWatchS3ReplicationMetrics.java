@@ -73,9 +73,7 @@ final class CloudWatchS3ReplicationMetrics implements S3ReplicationMetricsSource
             String metric = METRICS.get(Integer.parseInt(result.id().substring(m + 1)));
             List<Datapoint> points = out.computeIfAbsent(rule.target(), k -> new HashMap<>())
                     .computeIfAbsent(metric, k -> new ArrayList<>());
-            for (int i = 0; i < Math.min(result.timestamps().size(), result.values().size()); i++) {
-                points.add(new Datapoint(result.timestamps().get(i), result.values().get(i)));
-            }
+            points.addAll(Datapoint.of(result));
         }
         return out;
     }

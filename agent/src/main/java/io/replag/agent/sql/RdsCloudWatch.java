@@ -112,9 +112,7 @@ public final class RdsCloudWatch {
         for (MetricDataResult result : response.metricDataResults()) {
             String metric = Character.toUpperCase(result.id().charAt(0)) + result.id().substring(1);
             List<Datapoint> points = out.computeIfAbsent(metric, k -> new ArrayList<>());
-            for (int i = 0; i < Math.min(result.timestamps().size(), result.values().size()); i++) {
-                points.add(new Datapoint(result.timestamps().get(i), result.values().get(i)));
-            }
+            points.addAll(Datapoint.of(result));
         }
         return out;
     }
