@@ -196,7 +196,10 @@ class MySqlLabIT {
                 System.out.printf("mysql MASTER_DELAY %d ms: measured %.3f s, uncertainty %.3f s, visible after %.3f s%n",
                         delayMs, latency, uncertainty, truth);
                 assertThat(truth).isBetween(lower - 0.1, upper + 0.1);
-                assertThat(truth).as("the lab's delay itself").isBetween(delayMs / 1000.0 - 1, delayMs / 1000.0 + 0.5);
+                // MASTER_DELAY counts from the binlog event's whole-second timestamp, taken when the
+                // statement starts: a write acknowledged late in a second can show up to 1 s early,
+                // and a few ms more by the time replag's own write time was taken (seen: 0.992 s at 2 s)
+                assertThat(truth).as("the lab's delay itself").isBetween(delayMs / 1000.0 - 1.05, delayMs / 1000.0 + 0.5);
             });
         }
         assertThat(lag(AP)).as("the other replica is not delayed").isLessThan(0.5);
