@@ -27,7 +27,7 @@ public final class Main {
               check-config FILE [--region R]
                                             validate FILE: exit 0, or 1 listing every error with its field
               version                       print the version
-            """;
+            """ + io.replag.exporter.burst.BurstOptions.USAGE;
 
     static final String USAGE = "usage: replag <command> [options]\n\n" + COMMANDS
             + "\n  (demo, accuracy, compare and bench are in the tools build: ./replag from a checkout)\n";
@@ -56,6 +56,7 @@ public final class Main {
             return switch (command) {
                 case "check-config" -> checkConfig(args, out, err);
                 case "run" -> runConfig(args, err);
+                case "burst" -> io.replag.exporter.burst.BurstCommand.main(args, out, err);
                 case "version" -> {
                     out.println("replag " + BuildInfo.version());
                     yield 0;

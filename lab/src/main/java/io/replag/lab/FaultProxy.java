@@ -38,6 +38,22 @@ public final class FaultProxy implements AutoCloseable {
         return t;
     });
     private volatile Fault fault = Fault.NONE;
+    private volatile Tap tap;
+
+    /**
+     * Sees every request the upstream answered with 200, before the client gets the answer: the
+     * lab's replication learns of a write as the service's change stream would (DynamoDB Streams).
+     * Called on the connection's own thread; must be thread-safe.
+     */
+    @FunctionalInterface
+    public interface Tap {
+        /**
+         * @param requestHeaders names in lower case
+         * @param requestBody    the request's body (Content-Length framed)
+         * @param answerBody     the upstream answer's body
+         */
+        void answered(String method, Map<String, String> requestHeaders, byte[] requestBody, byte[] answerBody);
+    }
     private final ResponseHeaders extraHeaders;
 
     /** Headers the lab adds to a successful answer, where the emulated store would send them and the lab's server does not. */
@@ -86,6 +102,10 @@ public final class FaultProxy implements AutoCloseable {
 
     public Fault fault() {
         return fault;
+    }
+
+    public void tap(Tap tap) {
+        this.tap = tap;
     }
 
     public void fault(Fault fault) {
@@ -154,6 +174,11 @@ public final class FaultProxy implements AutoCloseable {
                             Map<String, String> answerHeaders = headers(new String(answerHead, StandardCharsets.ISO_8859_1));
                             // a HEAD answer announces a length but has no body
                             byte[] answer = "HEAD".equals(method) ? answerHead : withBody(answerHead, answerHeaders, fromUpstream);
+                            Tap t = tap;
+                            if (t != null && new String(answerHead, 0, Math.min(answerHead.length, 12), StandardCharsets.ISO_8859_1).equals("HTTP/1.1 200")) {
+                                t.answered(method, requestHeaders, java.util.Arrays.copyOfRange(request, requestHead.length, request.length),
+                                        java.util.Arrays.copyOfRange(answer, answerHead.length, answer.length));
+                            }
                             toClient.write(addHeaders(answer, method, path, answerHeaders));
                         }
                     }

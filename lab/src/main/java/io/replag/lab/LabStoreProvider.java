@@ -19,6 +19,9 @@ public interface LabStoreProvider {
     /** The store key, as in the replication set config (the agent's store of the same key probes it). */
     String store();
 
+    /** The name of the demo's replication set on this store ({@link #demoSet}'s), known before the lab starts. */
+    String setName();
+
     /**
      * Starts the store's lab regions, {@code geography} apart. Blocking.
      *
@@ -52,6 +55,6 @@ public interface LabStoreProvider {
 
     /** {@code demo} with other options of the store's own type. */
     static ReplicationSet withOptions(ReplicationSet demo, io.replag.agent.spi.StoreOptions options) {
-        return new ReplicationSet(demo.name(), demo.store(), demo.endpoints(), demo.pairs(), demo.timing(), options);
+        return new ReplicationSet(demo.name(), demo.store(), demo.endpoints(), demo.pairs(), demo.timing(), options, demo.burstAllowed());
     }
 }

@@ -9,9 +9,16 @@ package io.replag.lab;
  * @param jitterMs each write waits a further random 0 to jitterMs, in order (a later write never
  *                 overtakes an earlier one); not every store's lab can do this
  * @param distanceMs the one-way distance between the two regions, in force now (0 without a geography)
+ * @param dropped  writes the link has lost while dropping, since the lab started (what a burst
+ *                 through it should report lost)
  */
 public record LinkState(String store, String source, String target, long delayMs, boolean paused, boolean dropping,
-                        long jitterMs, long distanceMs) {
+                        long jitterMs, long distanceMs, long dropped) {
+    public LinkState(String store, String source, String target, long delayMs, boolean paused, boolean dropping,
+                     long jitterMs, long distanceMs) {
+        this(store, source, target, delayMs, paused, dropping, jitterMs, distanceMs, 0);
+    }
+
     public LinkState(String store, String source, String target, long delayMs, boolean paused, boolean dropping) {
         this(store, source, target, delayMs, paused, dropping, 0, 0);
     }
@@ -22,6 +29,6 @@ public record LinkState(String store, String source, String target, long delayMs
 
     /** The same link with the distance in force now. */
     public LinkState withDistance(long oneWayMs) {
-        return new LinkState(store, source, target, delayMs, paused, dropping, jitterMs, oneWayMs);
+        return new LinkState(store, source, target, delayMs, paused, dropping, jitterMs, oneWayMs, dropped);
     }
 }

@@ -27,6 +27,8 @@ public final class QueuedLink<P> {
     public volatile boolean paused;
     /** Lost in replication rather than late. */
     public volatile boolean dropping;
+    /** Writes lost while dropping. */
+    public final java.util.concurrent.atomic.AtomicLong dropped = new java.util.concurrent.atomic.AtomicLong();
     public final Deque<P> queue = new ArrayDeque<>();
     private final Geography geography;
     private final SplittableRandom random;
@@ -68,6 +70,7 @@ public final class QueuedLink<P> {
     }
 
     public LinkState state(String store) {
-        return new LinkState(store, source, target, delayMs, paused, dropping, jitterMs, geography.oneWayMicros(source, target) / 1000);
+        return new LinkState(store, source, target, delayMs, paused, dropping, jitterMs, geography.oneWayMicros(source, target) / 1000,
+                dropped.get());
     }
 }

@@ -39,7 +39,7 @@ public final class ToolsMain {
                                             us-east-1), none apart (none), or all MS ms round trip (uniform);
                                             --agents per-region: an agent per region, each writing and
                                             reading only there
-            """ + Main.COMMANDS + """
+            """ + Main.COMMANDS + io.replag.tools.burst.LabBurst.USAGE + """
               compare [--short]             replag beside postgres_exporter, mysqld_exporter and pt-heartbeat
                                             on the lab (docs/comparison.md; scripts/compare writes it)
               accuracy [--short] [--geography none|demo|remote:MS[,...]] [--delays MS[,...]]
@@ -64,6 +64,7 @@ public final class ToolsMain {
             return switch (command) {
                 case "demo" -> demo(args, out, err);
                 case "bench" -> EngineBench.main(args, out);
+                case "burst" -> args.contains("--lab") ? io.replag.tools.burst.LabBurst.main(args, out, err) : Main.run(argv, out, err, USAGE);
                 case "compare" -> Comparison.main(args, out, err);
                 case "accuracy" -> LabAccuracy.main(args, out, err);
                 default -> Main.run(argv, out, err, USAGE);

@@ -18,9 +18,11 @@ import java.util.Set;
  *                  every ordered pair for multi-writer sets
  * @param timing    probe timing
  * @param options   store-specific options, parsed by the store's provider; null for a store without any (tests' in-memory store)
+ * @param burstAllowed {@code burst: {allowed: true}}: {@code replag burst} may write its records here (docs/burst.md)
  */
 public record ReplicationSet(String name, String store, Map<String, Endpoint> endpoints,
-                             List<ReplicationPair> pairs, ProbeTiming timing, io.replag.agent.spi.StoreOptions options) {
+                             List<ReplicationPair> pairs, ProbeTiming timing, io.replag.agent.spi.StoreOptions options,
+                             boolean burstAllowed) {
 
     public ReplicationSet {
         Objects.requireNonNull(name, "name");
@@ -28,6 +30,22 @@ public record ReplicationSet(String name, String store, Map<String, Endpoint> en
         endpoints = Map.copyOf(new LinkedHashMap<>(endpoints));
         pairs = List.copyOf(pairs);
         Objects.requireNonNull(timing, "timing");
+    }
+
+    /** A set that {@code replag burst} may not write to. */
+    public ReplicationSet(String name, String store, Map<String, Endpoint> endpoints, List<ReplicationPair> pairs, ProbeTiming timing,
+                          io.replag.agent.spi.StoreOptions options) {
+        this(name, store, endpoints, pairs, timing, options, false);
+    }
+
+    /** This set, with {@code replag burst} allowed (the lab's sets). */
+    public ReplicationSet withBurstAllowed() {
+        return new ReplicationSet(name, store, endpoints, pairs, timing, options, true);
+    }
+
+    /** The regions {@code source} replicates to, in pair order. */
+    public List<String> targetsOf(String source) {
+        return pairs.stream().filter(p -> p.source().equals(source)).map(ReplicationPair::target).toList();
     }
 
     /** Regions that write canaries, in a stable order. */

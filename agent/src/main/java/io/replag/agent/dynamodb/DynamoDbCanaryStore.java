@@ -180,6 +180,11 @@ public final class DynamoDbCanaryStore implements CanaryStore {
     }
 
     @Override
+    public Optional<io.replag.agent.spi.BurstRecords> burst() {
+        return Optional.of(new DynamoDbBurstRecords(options, this::client, this::credentialsReady));
+    }
+
+    @Override
     public Optional<Reason> errorReason(Throwable failure) {
         return AwsErrors.reason(failure, OWN_ERRORS);
     }

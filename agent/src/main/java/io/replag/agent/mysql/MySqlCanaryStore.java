@@ -63,6 +63,11 @@ public final class MySqlCanaryStore extends SqlCanaryStore {
     }
 
     @Override
+    protected String placeholder(int n) {
+        return "?";
+    }
+
+    @Override
     protected Supplier<Future<SqlConnectOptions>> connectOptions(String region, Endpoint endpoint, RdsIamToken iam) {
         MySQLConnectOptions connect = new MySQLConnectOptions()
                 .setHost(endpoint.host())

@@ -49,6 +49,11 @@ public final class PostgresCanaryStore extends SqlCanaryStore {
     }
 
     @Override
+    protected String placeholder(int n) {
+        return "$" + n;
+    }
+
+    @Override
     protected Supplier<Future<SqlConnectOptions>> connectOptions(String region, Endpoint endpoint, RdsIamToken iam) {
         PgConnectOptions connect = new PgConnectOptions()
                 .setHost(endpoint.host())

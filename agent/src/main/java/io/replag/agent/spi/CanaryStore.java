@@ -100,6 +100,14 @@ public interface CanaryStore {
         return Optional.empty();
     }
 
+    /**
+     * The store's side of {@code replag burst}: many records under the run's own keys. Empty where
+     * the store has none; the command then says so.
+     */
+    default Optional<BurstRecords> burst() {
+        return Optional.empty();
+    }
+
     /** Releases connections and clients. Idempotent. */
     Future<Void> close();
 }

@@ -69,6 +69,11 @@ public abstract class SqlCanaryStore implements CanaryStore {
     private final Map<String, Pool> pools = new LinkedHashMap<>();
     /** Per region, one pipelined connection for canary reads: reads of a far region overlap instead of queueing. */
     private final Map<String, SqlClient> readers = new LinkedHashMap<>();
+    /** The burst's own pipelined clients, made on its first use: a burst never queues the canary's calls. */
+    private final Map<String, SqlClient> burstClients = new ConcurrentHashMap<>();
+    private final Map<String, Supplier<Future<SqlConnectOptions>>> connects = new LinkedHashMap<>();
+    private final Vertx vertx;
+    private final String storeKey;
     /** RDS's CloudWatch figures, when identifiers are configured; null otherwise. */
     private final RdsCloudWatch cloudWatch;
     /** Writers without Aurora's global status (not Aurora global): not asked again. */
@@ -77,10 +82,13 @@ public abstract class SqlCanaryStore implements CanaryStore {
     protected SqlCanaryStore(Vertx vertx, ReplicationSet set, SqlOptions options, Statements sql) {
         this.options = options;
         this.sql = sql;
+        this.vertx = vertx;
+        this.storeKey = set.store();
         RdsIamToken iam = options.iamAuth() ? new RdsIamToken(vertx) : null;
         this.cloudWatch = options.cloudWatch().isEmpty() ? null : new RdsCloudWatch(vertx, options.cloudWatch());
         set.endpoints().forEach((region, endpoint) -> {
             Supplier<Future<SqlConnectOptions>> connect = connectOptions(region, endpoint, iam);
+            connects.put(region, connect);
             pools.put(region, poolBuilder().with(poolOptions("replag-" + set.store() + "-" + region)).with(netOptions())
                     .connectingTo(connect).using(vertx).build());
             readers.put(region, clientBuilder().with(poolOptions("replag-" + set.store() + "-reads-" + region)).with(netOptions())
@@ -96,6 +104,9 @@ public abstract class SqlCanaryStore implements CanaryStore {
 
     /** The engine's pipelined client builder (canary reads). */
     protected abstract ClientBuilder<SqlClient> clientBuilder();
+
+    /** The engine's marker for the n-th statement parameter, from 1. */
+    protected abstract String placeholder(int n);
 
     /** The replica's own lag figures (its replication status, replay position). */
     protected abstract Future<List<NativeLag>> replicaFigures(String targetRegion);
@@ -263,6 +274,20 @@ public abstract class SqlCanaryStore implements CanaryStore {
     }
 
     @Override
+    public Optional<io.replag.agent.spi.BurstRecords> burst() {
+        return Optional.of(new SqlBurstRecords(options.table(), this::placeholder, this::burstClient));
+    }
+
+    private SqlClient burstClient(String region) {
+        if (!connects.containsKey(region)) {
+            throw new IllegalArgumentException("no endpoint for region " + region);
+        }
+        return burstClients.computeIfAbsent(region, r -> clientBuilder()
+                .with(new PoolOptions().setMaxSize(2).setMaxWaitQueueSize(256).setName("replag-" + storeKey + "-burst-" + r))
+                .with(netOptions()).connectingTo(connects.get(r)).using(vertx).build());
+    }
+
+    @Override
     public Future<Void> close() {
         if (cloudWatch != null) {
             cloudWatch.close();
@@ -270,6 +295,7 @@ public abstract class SqlCanaryStore implements CanaryStore {
         List<Future<Void>> closed = new ArrayList<>();
         pools.values().forEach(p -> closed.add(p.close()));
         readers.values().forEach(r -> closed.add(r.close()));
+        burstClients.values().forEach(b -> closed.add(b.close()));
         return Future.join(closed).mapEmpty();
     }
 }

@@ -316,6 +316,7 @@ public final class ConfigLoader {
             pairs.addAll(ReplicationSet.multiWriter(all));
             regionNames.addAll(all);
         }
+        boolean burstAllowed = burstAllowed(node.get("burst"));
         io.replag.agent.spi.StoreOptions options = provider.map(p -> p.parseOptions(node.get(p.key()), regionNames)).orElse(null);
         if (provider.isPresent() && options != null) {
             provider.get().pairsOf(options).ifPresent(own -> {
@@ -334,7 +335,23 @@ public final class ConfigLoader {
             // from defaults: it applies to the sets with a writer in every region only
             timing = timing.toBuilder().convergence(null).build();
         }
-        return Optional.of(new ReplicationSet(name.get(), provider.get().key(), endpoints, pairs, timing, options));
+        return Optional.of(new ReplicationSet(name.get(), provider.get().key(), endpoints, pairs, timing, options, burstAllowed));
+    }
+
+    /**
+     * {@code burst: {allowed: true}}: {@code replag burst} may write its records to the set. Only
+     * per set, never in defaults: a burst is many writes, and each set opts in by name.
+     */
+    private static boolean burstAllowed(ConfigNode node) {
+        if (!node.isPresent()) {
+            return false;
+        }
+        if (!node.isMap()) {
+            return false; // said by isMap
+        }
+        boolean allowed = node.get("allowed").bool().orElse(false);
+        node.finish();
+        return allowed;
     }
 
     /**

@@ -534,4 +534,40 @@ class ConfigLoaderTest {
                     poll: {precision: 2m}
                 """)).containsExactly("replication_sets[0].poll.precision: must be 1ms to 60s, found 120000ms");
     }
+
+    @Test
+    void burstIsAllowedOnlyBySetsThatSaySoThemselves() throws Exception {
+        var sets = loader.parse("x", """
+                replication_sets:
+                  - name: sessions
+                    store: dynamodb
+                    regions: [{region: us-east-1}, {region: eu-west-1}]
+                    dynamodb: {table: sessions}
+                    burst: {allowed: true}
+                  - name: carts
+                    store: dynamodb
+                    regions: [{region: us-east-1}, {region: eu-west-1}]
+                    dynamodb: {table: carts}
+                """).sets();
+        assertThat(sets.get(0).burstAllowed()).isTrue();
+        assertThat(sets.get(1).burstAllowed()).as("off unless said").isFalse();
+        assertThat(errors("""
+                defaults: {burst: {allowed: true}}
+                replication_sets:
+                  - name: sessions
+                    store: dynamodb
+                    regions: [{region: us-east-1}, {region: eu-west-1}]
+                    dynamodb: {table: sessions}
+                    burst: {allowed: yes-please, records: 5}
+                  - name: carts
+                    store: dynamodb
+                    regions: [{region: us-east-1}, {region: eu-west-1}]
+                    dynamodb: {table: carts}
+                    burst: true
+                """)).containsExactlyInAnyOrder(
+                "defaults.burst: unknown key (known here: interval, jitter, deadline, request_timeout, native_interval, poll, convergence)",
+                "replication_sets[0].burst.allowed: must be true or false, found \"yes-please\"",
+                "replication_sets[0].burst.records: unknown key (known here: allowed)",
+                "replication_sets[1].burst: must be a mapping of keys to values, found true");
+    }
 }

@@ -42,20 +42,25 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * DynamoDB regions on this machine: one dynalite (npm, in-memory) process per region, each with
- * the same table. dynalite has no global tables, so the lab's links replicate: every 20 ms each
- * region's table is scanned, items written there (not copies the lab put there) are queued for
- * every other region, and applied when their link's delay has passed, unless the link is paused.
- * Each region is scanned and written by its own task, so a dead region stalls no other link.
+ * the same table. dynalite has no global tables (nor streams), so the lab's links replicate: each
+ * region's fault proxy taps the writes dynalite acknowledged (PutItem, BatchWriteItem, DeleteItem;
+ * UpdateItem by reading the item back), as DynamoDB Streams would show them, and queues each for
+ * every other region, where it is applied when its link's delay has passed, unless the link is
+ * paused, or lost if the link is dropping. Copies are applied 25 at a time with BatchWriteItem by
+ * each target's own worker, so a dead region stalls no other link, and a burst of 100,000 items
+ * replicates as the canaries do: the tap costs nothing per item already in the table (a scan of
+ * the table would, and missed items beyond its first 1 MB page).
  *
  * <p>Conflicts resolve as in a global table, by last writer wins: each local write carries its
- * write time (when the region's scan first sees it, within 20 ms of the write, on the machine's
- * one clock) and its region; a region keeps the newest version of each item and drops a copy that
- * is older than what it holds (equal times: the higher region name wins). So two regions writing
- * one key at nearly the same moment converge on one value everywhere, and nothing echoes back.
+ * write time (when dynalite acknowledged it, on the machine's one clock) and its region; a region
+ * keeps the newest version of each item and drops a copy that is older than what it holds (equal
+ * times: the higher region name wins). So two regions writing one key at nearly the same moment
+ * converge on one value everywhere, and nothing echoes back (copies go straight to dynalite, past
+ * the tap).
  */
 public final class DynamoLab implements LabStore {
     private static final Logger LOG = LoggerFactory.getLogger(DynamoLab.class);
-    private static final Duration SCAN_EVERY = Duration.ofMillis(20);
+    private static final int APPLY_BATCH = 25;
 
     /** Why the lab cannot run here, for the one line the demo prints. */
     public static final class Unavailable extends io.replag.lab.LabUnavailable {
@@ -64,7 +69,8 @@ public final class DynamoLab implements LabStore {
         }
     }
 
-    private record Pending(long dueNanos, Map<String, AttributeValue> item, Version version) {
+    /** A write on its way: the item, or for a delete null, with its key. */
+    private record Pending(long dueNanos, Map<String, AttributeValue> key, Map<String, AttributeValue> item, Version version) {
     }
 
     /** When and where an item was written: the order of last writer wins. */
@@ -92,13 +98,7 @@ public final class DynamoLab implements LabStore {
     private final Map<String, Process> processes = new java.util.concurrent.ConcurrentHashMap<>();
     private final Map<String, DynamoDbClient> clients = new java.util.concurrent.ConcurrentHashMap<>();
     private final Map<String, QueuedLink<Pending>> links = new LinkedHashMap<>();
-    /** region -> key -> the item as last seen there (written locally or copied by the lab). */
-    private final Map<String, Map<Map<String, AttributeValue>, Map<String, AttributeValue>>> seen = new HashMap<>();
-    /**
-     * One single-threaded worker per region runs both that region's scan and the writes into it:
-     * they never interleave (a scan racing a copy would take the copy for a local write and echo
-     * it), and a dead region stalls only its own worker.
-     */
+    /** One single-threaded worker per region applies the copies into it: a dead region stalls only its own worker. */
     private final Map<String, ScheduledExecutorService> workers = new java.util.concurrent.ConcurrentHashMap<>();
 
     private DynamoLab(Path dynaliteDir, String table, String partitionKey) {
@@ -131,14 +131,15 @@ public final class DynamoLab implements LabStore {
         try {
             for (String region : regions) {
                 lab.ports.put(region, Ports.free());
-                lab.seen.put(region, new java.util.concurrent.ConcurrentHashMap<>());
                 lab.versions.put(region, new java.util.concurrent.ConcurrentHashMap<>());
                 lab.launch(region);
-                lab.proxies.put(region, new FaultProxy(lab.ports.get(region), new FaultProxy.Answers("application/x-amz-json-1.0",
+                FaultProxy proxy = new FaultProxy(lab.ports.get(region), new FaultProxy.Answers("application/x-amz-json-1.0",
                         400, "{\"__type\":\"com.amazonaws.dynamodb.v20120810#ProvisionedThroughputExceededException\","
                                 + "\"message\":\"The level of configured provisioned throughput for the table was exceeded (lab fault)\"}",
                         400, "{\"__type\":\"com.amazon.coral.service#AccessDeniedException\","
-                                + "\"Message\":\"User is not authorized to perform: dynamodb:PutItem (lab fault)\"}")));
+                                + "\"Message\":\"User is not authorized to perform: dynamodb:PutItem (lab fault)\"}"));
+                proxy.tap((method, headers, request, answer) -> lab.tapped(region, headers, request, answer));
+                lab.proxies.put(region, proxy);
             }
             for (String source : regions) {
                 for (String target : regions) {
@@ -154,7 +155,6 @@ public final class DynamoLab implements LabStore {
                     return t;
                 });
                 lab.workers.put(region, worker);
-                worker.scheduleWithFixedDelay(() -> lab.scan(region), 0, SCAN_EVERY.toMillis(), TimeUnit.MILLISECONDS);
                 worker.scheduleWithFixedDelay(() -> lab.applyInto(region), 0, 5, TimeUnit.MILLISECONDS);
             }
             return lab;
@@ -243,40 +243,80 @@ public final class DynamoLab implements LabStore {
         throw new IOException("dynalite did not listen on " + port + " within 20 s; see " + log);
     }
 
-    /** Scans one region and queues its own new writes for every other region. */
-    private void scan(String source) {
+    /**
+     * A request dynalite answered with 200 in {@code source}: its writes to the lab's table are
+     * queued for every other region. On the proxy's connection thread, before the client's answer.
+     */
+    private void tapped(String source, Map<String, String> headers, byte[] request, byte[] answer) {
+        String target = headers.getOrDefault("x-amz-target", "");
+        String operation = target.substring(target.indexOf('.') + 1);
+        if (!List.of("PutItem", "BatchWriteItem", "DeleteItem", "UpdateItem").contains(operation)) {
+            return;
+        }
         try {
-            if (!running(source)) {
-                return;
-            }
-            long now = System.nanoTime();
-            List<Map<String, AttributeValue>> items;
-            try {
-                items = clients.get(source).scan(b -> b.tableName(table)).items();
-            } catch (RuntimeException down) {
-                return;
-            }
-            Map<Map<String, AttributeValue>, Map<String, AttributeValue>> known = seen.get(source);
-            for (Map<String, AttributeValue> item : items) {
-                Map<String, AttributeValue> key = Map.of(partitionKey, item.get(partitionKey));
-                if (item.equals(known.get(key))) {
-                    continue; // unchanged, or the lab's own copy
+            io.vertx.core.json.JsonObject body = new io.vertx.core.json.JsonObject(new String(request, java.nio.charset.StandardCharsets.UTF_8));
+            switch (operation) {
+                case "PutItem" -> {
+                    if (table.equals(body.getString("TableName"))) {
+                        Map<String, AttributeValue> item = DynamoJson.item(body.getJsonObject("Item"));
+                        written(source, keyOf(item), item);
+                    }
                 }
-                known.put(key, item);
-                // a local write is newer than anything the region held: it overwrote it
-                Version version = new Version(io.replag.agent.time.WallClock.system().nowMicros(), source);
-                versions.get(source).put(key, version);
-                links.forEach((name, link) -> {
-                    if (name.startsWith(source + "->")) {
-                        synchronized (link) {
-                            link.queue.addLast(new Pending(link.dueNanos(now), item, version));
+                case "DeleteItem" -> {
+                    if (table.equals(body.getString("TableName"))) {
+                        written(source, DynamoJson.item(body.getJsonObject("Key")), null);
+                    }
+                }
+                case "UpdateItem" -> {
+                    if (table.equals(body.getString("TableName"))) {
+                        Map<String, AttributeValue> key = DynamoJson.item(body.getJsonObject("Key"));
+                        Map<String, AttributeValue> item = clients.get(source).getItem(b -> b.tableName(table).key(key).consistentRead(true)).item();
+                        written(source, key, item == null || item.isEmpty() ? null : item);
+                    }
+                }
+                default -> {
+                    io.vertx.core.json.JsonArray requests = body.getJsonObject("RequestItems").getJsonArray(table);
+                    io.vertx.core.json.JsonObject left = new io.vertx.core.json.JsonObject(new String(answer, java.nio.charset.StandardCharsets.UTF_8))
+                            .getJsonObject("UnprocessedItems", new io.vertx.core.json.JsonObject());
+                    if (requests == null) {
+                        return;
+                    }
+                    java.util.Set<Object> unprocessed = new java.util.HashSet<>(left.getJsonArray(table, new io.vertx.core.json.JsonArray()).getList());
+                    for (Object r : requests) {
+                        io.vertx.core.json.JsonObject w = (io.vertx.core.json.JsonObject) r;
+                        if (unprocessed.contains(w.getMap())) {
+                            continue;
+                        }
+                        if (w.containsKey("PutRequest")) {
+                            Map<String, AttributeValue> item = DynamoJson.item(w.getJsonObject("PutRequest").getJsonObject("Item"));
+                            written(source, keyOf(item), item);
+                        } else {
+                            written(source, DynamoJson.item(w.getJsonObject("DeleteRequest").getJsonObject("Key")), null);
                         }
                     }
-                });
+                }
             }
         } catch (RuntimeException e) {
-            LOG.warn("lab dynamodb scan of {} failed: {}", source, e.toString());
+            LOG.warn("lab dynamodb: a {} in {} was not replicated: {}", operation, source, e.toString());
         }
+    }
+
+    private Map<String, AttributeValue> keyOf(Map<String, AttributeValue> item) {
+        return Map.of(partitionKey, item.get(partitionKey));
+    }
+
+    /** A local write in {@code source}: newer than anything the region held (it overwrote it), and on its way everywhere else. */
+    private void written(String source, Map<String, AttributeValue> key, Map<String, AttributeValue> item) {
+        long now = System.nanoTime();
+        Version version = new Version(io.replag.agent.time.WallClock.system().nowMicros(), source);
+        versions.get(source).put(key, version);
+        links.forEach((name, link) -> {
+            if (name.startsWith(source + "->")) {
+                synchronized (link) {
+                    link.queue.addLast(new Pending(link.dueNanos(now), key, item, version));
+                }
+            }
+        });
     }
 
     /** Applies what is due on every link into one region. */
@@ -299,26 +339,42 @@ public final class DynamoLab implements LabStore {
         }
         synchronized (link) {
             while (!link.queue.isEmpty() && link.queue.peekFirst().dueNanos <= now) {
-                Pending pending = link.queue.peekFirst();
-                Map<String, AttributeValue> item = pending.item;
-                if (link.dropping) {
-                    link.queue.pollFirst(); // lost in replication
-                    continue;
+                // up to 25 due copies, one per key (a batch may not name a key twice), in queue order
+                List<Pending> batch = new ArrayList<>();
+                java.util.Set<Map<String, AttributeValue>> keys = new java.util.HashSet<>();
+                var it = link.queue.iterator();
+                while (it.hasNext() && batch.size() < APPLY_BATCH) {
+                    Pending p = it.next();
+                    if (p.dueNanos > now || keys.contains(p.key)) {
+                        break;
+                    }
+                    keys.add(p.key);
+                    batch.add(p);
                 }
-                Map<String, AttributeValue> key = Map.of(partitionKey, item.get(partitionKey));
-                Version held = versions.get(target).get(key);
-                if (held != null && held.compareTo(pending.version) >= 0) {
-                    link.queue.pollFirst(); // last writer wins: the region holds a newer write
-                    continue;
+                List<Pending> apply = new ArrayList<>();
+                for (Pending p : batch) {
+                    Version held = versions.get(target).get(p.key);
+                    if (link.dropping) {
+                        link.dropped.incrementAndGet(); // lost in replication
+                    } else if (held == null || held.compareTo(p.version) < 0) {
+                        apply.add(p); // else last writer wins: the region holds a newer write
+                    }
                 }
-                try {
-                    clients.get(target).putItem(b -> b.tableName(table).item(item));
-                } catch (RuntimeException down) {
-                    return; // retried next round
+                if (!apply.isEmpty()) {
+                    var requests = apply.stream().map(p -> p.item == null
+                            ? software.amazon.awssdk.services.dynamodb.model.WriteRequest.builder().deleteRequest(d -> d.key(p.key)).build()
+                            : software.amazon.awssdk.services.dynamodb.model.WriteRequest.builder().putRequest(r -> r.item(p.item)).build()).toList();
+                    try {
+                        var response = clients.get(target).batchWriteItem(b -> b.requestItems(Map.of(table, requests)));
+                        if (!response.unprocessedItems().isEmpty()) {
+                            return; // the whole batch again next round: copies are idempotent
+                        }
+                    } catch (RuntimeException down) {
+                        return; // retried next round
+                    }
+                    apply.forEach(p -> versions.get(target).put(p.key, p.version));
                 }
-                link.queue.pollFirst();
-                seen.get(target).put(key, item);
-                versions.get(target).put(key, pending.version);
+                batch.forEach(p -> link.queue.pollFirst());
             }
         }
     }
@@ -389,7 +445,6 @@ public final class DynamoLab implements LabStore {
             throw new NoSuchElementException("no dynamodb lab region " + region);
         }
         if (!running(region)) {
-            seen.get(region).clear();
             versions.get(region).clear(); // dynalite keeps its data in memory: the region starts empty
             launch(region);
         }

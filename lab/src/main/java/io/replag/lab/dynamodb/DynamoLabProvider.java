@@ -38,6 +38,11 @@ public final class DynamoLabProvider implements LabStoreProvider {
             java.time.Duration.ofSeconds(15), java.time.Duration.ofSeconds(10));
 
     @Override
+    public String setName() {
+        return TABLE;
+    }
+
+    @Override
     public ReplicationSet demoSet(LabStore lab, LabRegions regions, Map<String, Endpoint> endpoints, ProbeTiming timing) {
         ProbeTiming withConvergence = timing.convergence().isPresent() ? timing : timing.toBuilder().convergence(CONVERGENCE).build();
         return new ReplicationSet(TABLE, store(), endpoints, ReplicationSet.multiWriter(regions.all()), withConvergence,

@@ -30,6 +30,11 @@ public final class MariaDbLabProvider implements LabStoreProvider {
     }
 
     @Override
+    public String setName() {
+        return SET;
+    }
+
+    @Override
     public ReplicationSet demoSet(LabStore lab, LabRegions regions, Map<String, Endpoint> endpoints, ProbeTiming timing) {
         return new ReplicationSet(SET, store(), endpoints, ReplicationSet.singleWriter(regions.primary(), regions.replicas()), timing,
                 SqlOptions.builder().database(MariaDbLab.DATABASE).user(MariaDbLab.USER).password(Secret.of(MariaDbLab.PASSWORD)).build());

@@ -29,6 +29,11 @@ public final class PostgresLabProvider implements LabStoreProvider {
     }
 
     @Override
+    public String setName() {
+        return SET;
+    }
+
+    @Override
     public ReplicationSet demoSet(LabStore lab, LabRegions regions, Map<String, Endpoint> endpoints, ProbeTiming timing) {
         return new ReplicationSet(SET, store(), endpoints, ReplicationSet.singleWriter(regions.primary(), regions.replicas()), timing,
                 SqlOptions.builder().database("postgres").user("postgres").build());

@@ -35,6 +35,11 @@ public final class RedisLabProvider implements LabStoreProvider {
     }
 
     @Override
+    public String setName() {
+        return SET;
+    }
+
+    @Override
     public ReplicationSet demoSet(LabStore lab, LabRegions regions, Map<String, Endpoint> endpoints, ProbeTiming timing) {
         RedisOptions.Builder options = options(Secret.of(RedisLab.PASSWORD))
                 .cloudWatch(regions.replicas().stream().map(replica -> new CloudWatchFigure(regions.primary(), replica,

@@ -219,6 +219,7 @@ public final class S3Lab implements LabStore {
                 Pending p = link.queue.pollFirst();
                 Origin origin = origins.get(link.source).get(p.key);
                 if (link.dropping) {
+                    link.dropped.incrementAndGet();
                     if (origin != null && origin.etag.equals(p.etag)) {
                         origin.failed = true; // S3 marks the source FAILED and does not retry
                     }

@@ -59,6 +59,11 @@ public final class S3LabProvider implements LabStoreProvider {
     }
 
     @Override
+    public String setName() {
+        return SET;
+    }
+
+    @Override
     public ReplicationSet demoSet(LabStore lab, LabRegions regions, Map<String, Endpoint> endpoints, ProbeTiming timing) {
         S3Lab s3 = (S3Lab) lab;
         List<S3Rule> rules = new ArrayList<>();

@@ -256,7 +256,7 @@ public final class LabControl {
     private static JsonObject json(LinkState l) {
         return new JsonObject().put("store", l.store()).put("source", l.source()).put("target", l.target())
                 .put("delayMs", l.delayMs()).put("jitterMs", l.jitterMs()).put("distanceMs", l.distanceMs())
-                .put("paused", l.paused()).put("dropping", l.dropping());
+                .put("paused", l.paused()).put("dropping", l.dropping()).put("dropped", l.dropped());
     }
 
     /** Host names and addresses the lab API answers to. */
