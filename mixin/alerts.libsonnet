@@ -63,6 +63,12 @@ local lib = import 'lib.libsonnet';
           alert('ReplagDivergent', 'replag_divergent{%s} == 1' % job, '1m', 'critical',
                 '{{ $labels.store }}/{{ $labels.resource }}: regions disagree after concurrent writes',
                 'Two regions of {{ $labels.store }}/{{ $labels.resource }} wrote one key at nearly the same moment, and past the convergence deadline, for a minute of rounds, not every region shows the same value: a replication direction loses writes or conflicts are resolved differently in some region. Data written concurrently may differ between regions for good.'),
+          // A burst (replag burst, run by hand or on a schedule) whose records did not all arrive
+          // by its deadline: replication lost writes under load. The burst's process serves its
+          // figures for a while after the run; max_over_time keeps the page for an hour after that.
+          alert('ReplagBurstLostRecords', 'max_over_time(replag_burst_lost_records{%s}[1h]) > 0' % config.burstJobSelector, '0m', 'critical',
+                '{{ $labels.store }}/{{ $labels.resource }}: a burst lost {{ $value | printf "%.0f" }} records {{ $labels.source_region }} -> {{ $labels.target_region }}',
+                'replag burst wrote records in {{ $labels.source_region }}, and {{ $value | printf "%.0f" }} of them were still missing in {{ $labels.target_region }} at the deadline, while the region answered reads: replication from {{ $labels.source_region }} loses writes under load. Data written there may be missing in {{ $labels.target_region }} for good.'),
           alert('ReplagNativeReplicationStopped', 'replag_native_replication_stopped{%s} == 1' % job, '2m', 'warning',
                 '{{ $labels.store }}/{{ $labels.resource }}: {{ $labels.target_region }} reports replication from {{ $labels.source_region }} stopped',
                 'The replica in {{ $labels.target_region }} has reported its replication as stopped ({{ $labels.source_metric }}) for 2 minutes, or has not answered while its primary does: it receives or applies nothing until its replication runs again.'),

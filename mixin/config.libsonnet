@@ -4,6 +4,9 @@
   _config+:: {
     // The scrape job(s) of replag's exporters or agents.
     jobSelector: 'job="replag"',
+    // The scrape job of `replag burst --port N` (docs/burst.md): a process that runs now and then,
+    // so a job of its own, whose targets being down between runs pages no one.
+    burstJobSelector: 'job="replag-burst"',
     // The label that tells clusters or agents apart (agents per region carry agent="name@region";
     // a global view through federation also has the regional Prometheus' external label).
     clusterLabel: 'agent',

@@ -152,6 +152,19 @@ local lib = import '../lib.libsonnet';
                        g.target('max_over_time(replag_convergence_seconds_max{%s}[15m])' % setSel, 'max'),
                        g.target('replag_divergent{%s}' % setSel, 'divergent'),
                      ], 's'),
+        g.timeseries('Last burst: share visible at read-after',
+                     "replag burst (docs/burst.md): of the records written in the source, the share each target showed at read-after (e.g. 500 ms after each write). The last run's figures, kept for 30 days.",
+                     { x: 0, y: 60, w: 8, h: 8 }, [g.target('last_over_time(replag_burst_visible_ratio{%s}[30d])' % pairSel, '{{source_region}} -> {{target_region}}')], 'percentunit'),
+        g.timeseries('Last burst: lost records',
+                     'Records of the last burst still missing in a target at its deadline, while the target answered reads (ReplagBurstLostRecords pages on any).',
+                     { x: 8, y: 60, w: 8, h: 8 }, [g.target('last_over_time(replag_burst_lost_records{%s}[30d])' % pairSel, '{{source_region}} -> {{target_region}}')], 'none',
+                     steps=g.steps([[null, 'green'], [1, 'red']]), thresholdLines=true),
+        g.timeseries('Last burst: replication latency of its records',
+                     'p50, p99 and max of the latency of the last burst\'s records that arrived (each between the last read that missed it and the first that saw it).',
+                     { x: 16, y: 60, w: 8, h: 8 }, [
+                       g.target('last_over_time(replag_burst_latency_seconds{%s, quantile="%s"}[30d])' % [pairSel, q], '%s {{source_region}} -> {{target_region}}' % n)
+                       for n_q in [['p50', '0.5'], ['p99', '0.99'], ['max', '1']] for n in [n_q[0]] for q in [n_q[1]]
+                     ], 's'),
         g.timeseries('Distance to each region (median store call, 5 m)',
                      "Median duration of canary reads and writes per endpoint: the round trip from replag to the region plus the store's own time. With server clocks (SQL) it does not widen the intervals; with replag's clock (DynamoDB, S3) it does.",
                      { x: 0, y: 36, w: 12, h: 8 },

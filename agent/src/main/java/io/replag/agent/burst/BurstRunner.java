@@ -32,8 +32,10 @@ import java.util.function.Consumer;
 public final class BurstRunner {
     private static final Logger LOG = LoggerFactory.getLogger(BurstRunner.class);
     static final long TICK_MICROS = 5_000;
-    private static final int WRITE_CALLS_IN_FLIGHT = 32;
-    private static final int READ_CALLS_IN_FLIGHT = 16;
+    /** Records in flight, as calls: a store without batches (S3) gets more calls, up to the SDK clients' 64 connections. */
+    private static final int WRITE_RECORDS_IN_FLIGHT = 3_200;
+    private static final int READ_RECORDS_IN_FLIGHT = 1_600;
+    private static final int MAX_CALLS_IN_FLIGHT = 64;
     private static final long LATE_MICROS = 50_000;
     private static final long PROGRESS_EVERY_MICROS = 5_000_000;
     private static final int FINAL_READ_ATTEMPTS = 3;
@@ -106,7 +108,7 @@ public final class BurstRunner {
     private void issueWrites(long now) {
         // the first record at once, then one per 1/rate
         long allowed = Math.min(plan.records(), (long) Math.floor(plan.rate() * (now - startMicros) / 1e6) + 1);
-        while (writesInFlight < WRITE_CALLS_IN_FLIGHT && (!rewrite.isEmpty() || nextIndex < allowed)) {
+        while (writesInFlight < callsInFlight(WRITE_RECORDS_IN_FLIGHT, store.writeBatch(), 32) && (!rewrite.isEmpty() || nextIndex < allowed)) {
             List<Long> batch = new ArrayList<>();
             while (batch.size() < store.writeBatch() && !rewrite.isEmpty()) {
                 batch.add(rewrite.pollFirst());
@@ -159,7 +161,7 @@ public final class BurstRunner {
     }
 
     private void issueReads(TargetTally t, long now) {
-        while (t.inFlight < READ_CALLS_IN_FLIGHT) {
+        while (t.inFlight < callsInFlight(READ_RECORDS_IN_FLIGHT, store.readBatch(), 16)) {
             List<Long> ids = t.takeDue(now, store.readBatch());
             if (ids.isEmpty()) {
                 return;
@@ -211,6 +213,10 @@ public final class BurstRunner {
                 next(t, id, sent, now, false);
             }
         }
+    }
+
+    private static int callsInFlight(int records, int batch, int atLeast) {
+        return Math.min(MAX_CALLS_IN_FLIGHT, Math.max(atLeast, records / batch));
     }
 
     /** Schedules a record's next read after one that missed it (or failed). */

@@ -23,9 +23,9 @@ public final class BurstMeters {
     public BurstMeters(MeterRegistry registry, BurstPlan plan) {
         Tags source = Tags.of("store", plan.store(), "resource", plan.resource(), "source_region", plan.source());
         Gauge.builder("replag.burst.running", this, m -> m.running)
-                .description("1 while a burst runs (writing or still reading), 0 once it has ended").tags(source).register(registry);
+                .description("1 while a burst runs (writing or still reading), 0 once it has ended").tags(source).strongReference(true).register(registry);
         Gauge.builder("replag.burst.last.run.timestamp.seconds", this, m -> m.endedSeconds)
-                .description("Unix time at which the burst ended").tags(source).register(registry);
+                .description("Unix time at which the burst ended").tags(source).strongReference(true).register(registry);
         sourceGauge(registry, source, "replag.burst.written.records", "Records the burst wrote (acknowledged)", r -> r.written());
         sourceGauge(registry, source, "replag.burst.write.rate", "Records per second the burst achieved, first send to last acknowledgement", BurstReport::achievedRate);
         sourceGauge(registry, source, "replag.burst.throttled.writes", "Writes the store refused for throughput (each written again)", r -> r.throttled());
@@ -44,14 +44,14 @@ public final class BurstMeters {
     }
 
     private void sourceGauge(MeterRegistry registry, Tags tags, String name, String help, ToDoubleFunction<BurstReport> value) {
-        Gauge.builder(name, this, m -> m.report == null ? Double.NaN : value.applyAsDouble(m.report)).description(help).tags(tags).register(registry);
+        Gauge.builder(name, this, m -> m.report == null ? Double.NaN : value.applyAsDouble(m.report)).description(help).tags(tags).strongReference(true).register(registry);
     }
 
     private void targetGauge(MeterRegistry registry, Tags tags, String target, String name, String help, ToDoubleFunction<BurstReport.Target> value) {
         Gauge.builder(name, this, m -> {
             BurstReport.Target t = m.targets.get(target);
             return t == null ? Double.NaN : value.applyAsDouble(t);
-        }).description(help).tags(tags).register(registry);
+        }).description(help).tags(tags).strongReference(true).register(registry);
     }
 
     public void started() {

@@ -119,6 +119,11 @@ public final class RedisCanaryStore implements CanaryStore {
     }
 
     @Override
+    public Optional<io.replag.agent.spi.BurstRecords> burst() {
+        return Optional.of(new RedisBurstRecords(options, this::client));
+    }
+
+    @Override
     public boolean serverClock() {
         return options.serverClock();
     }

@@ -163,6 +163,11 @@ public final class S3CanaryStore implements CanaryStore {
     }
 
     @Override
+    public Optional<io.replag.agent.spi.BurstRecords> burst() {
+        return Optional.of(new S3BurstRecords(options, this::client, credentials::ready, List.copyOf(clients.keySet())));
+    }
+
+    @Override
     public boolean reportsReplicationStatus() {
         return true;
     }

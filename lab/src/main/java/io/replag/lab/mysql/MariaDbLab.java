@@ -145,7 +145,8 @@ public final class MariaDbLab implements LabStore {
                 "CREATE USER IF NOT EXISTS '" + ADMIN + "'@'%' IDENTIFIED BY '" + ADMIN + "';",
                 "GRANT ALL ON *.* TO '" + ADMIN + "'@'%' WITH GRANT OPTION;",
                 "CREATE USER IF NOT EXISTS '" + USER + "'@'%' IDENTIFIED BY '" + PASSWORD + "';",
-                "GRANT SELECT, INSERT, UPDATE, CREATE ON " + DATABASE + ".* TO '" + USER + "'@'%';",
+                // DELETE for replag burst's cleanup (docs/burst.md); the canaries never delete
+                "GRANT SELECT, INSERT, UPDATE, CREATE, DELETE ON " + DATABASE + ".* TO '" + USER + "'@'%';",
                 "GRANT SLAVE MONITOR ON *.* TO '" + USER + "'@'%';",
                 "CREATE USER IF NOT EXISTS 'repl'@'%' IDENTIFIED BY 'repl';",
                 "GRANT REPLICATION SLAVE ON *.* TO 'repl'@'%';",
