@@ -26,6 +26,11 @@ public interface LabStore extends AutoCloseable {
     /** @throws java.util.NoSuchElementException if no such link exists */
     LinkState change(String source, String target, LinkChange change) throws Exception;
 
+    /** The keys of the writes the link lost while dropping (the first million); none where the lab cannot drop. */
+    default java.util.List<String> droppedKeys(String source, String target) {
+        return java.util.List.of();
+    }
+
     /** Stops the region's server (a crashed replica). */
     void stopRegion(String region) throws Exception;
 

@@ -29,6 +29,21 @@ public final class QueuedLink<P> {
     public volatile boolean dropping;
     /** Writes lost while dropping. */
     public final java.util.concurrent.atomic.AtomicLong dropped = new java.util.concurrent.atomic.AtomicLong();
+    /** The keys of the first million writes lost, so that a burst can tell its own records from the canaries. */
+    private final java.util.Queue<String> droppedKeys = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    private static final int DROPPED_KEYS_KEPT = 1_000_000;
+
+    /** Counts a write lost while dropping. */
+    public void dropped(String key) {
+        if (dropped.incrementAndGet() <= DROPPED_KEYS_KEPT) {
+            droppedKeys.add(key);
+        }
+    }
+
+    /** The keys of the writes lost so far (the first million). */
+    public java.util.List<String> droppedKeys() {
+        return java.util.List.copyOf(droppedKeys);
+    }
     public final Deque<P> queue = new ArrayDeque<>();
     private final Geography geography;
     private final SplittableRandom random;

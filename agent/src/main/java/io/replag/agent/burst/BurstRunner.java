@@ -161,7 +161,7 @@ public final class BurstRunner {
     }
 
     private void issueReads(TargetTally t, long now) {
-        while (t.inFlight < callsInFlight(READ_RECORDS_IN_FLIGHT, store.readBatch(), 16)) {
+        while (t.inFlight < callsInFlight(READ_RECORDS_IN_FLIGHT, store.readBatch(), 4)) {
             List<Long> ids = t.takeDue(now, store.readBatch());
             if (ids.isEmpty()) {
                 return;

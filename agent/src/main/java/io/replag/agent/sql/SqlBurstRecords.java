@@ -14,11 +14,12 @@ import java.util.function.IntFunction;
 
 /**
  * The SQL stores' side of {@code replag burst}: the run's records are rows of the canary table
- * (no new table, no new column) with {@code agent = burst/<agent>/<run>} and
- * {@code source_region = <i>}: a canary row's agent never starts with {@code burst/<agent>/}, and
- * the cleanup deletes by that agent value alone. Writes are multi-row INSERTs on the writer; reads
- * one {@code IN} list on each replica; both on their own pipelined connections, so the burst
- * never queues the canary's calls.
+ * (no new table, no new column) with {@code agent = burst/<agent>/<run>/<i>} and
+ * {@code source_region} the source: the primary key's leading column tells them apart, so a read
+ * of 200 records is 200 index lookups whatever the run's size, and a canary row's agent never
+ * starts with {@code burst/}. Writes are multi-row INSERTs on the writer, reads one {@code IN}
+ * list on each replica, both on their own pipelined connections, so the burst never queues the
+ * canary's calls; the cleanup deletes by the run's prefix ({@code LIKE}).
  */
 final class SqlBurstRecords implements BurstRecords {
     static final int WRITE_BATCH = 100;
@@ -38,8 +39,9 @@ final class SqlBurstRecords implements BurstRecords {
         this.client = client;
     }
 
-    static String runAgent(BurstRun run) {
-        return run.prefix().substring(0, run.prefix().length() - 1);
+    /** The LIKE pattern of the run's rows: its prefix, with LIKE's own characters escaped. */
+    static String runPattern(BurstRun run) {
+        return run.prefix().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%";
     }
 
     @Override
@@ -63,36 +65,35 @@ final class SqlBurstRecords implements BurstRecords {
     }
 
     String select(int ids) {
-        StringBuilder sql = new StringBuilder("SELECT source_region FROM ").append(table).append(" WHERE agent = ")
-                .append(placeholder.apply(1)).append(" AND source_region IN (");
+        StringBuilder sql = new StringBuilder("SELECT agent FROM ").append(table).append(" WHERE agent IN (");
         for (int i = 0; i < ids; i++) {
-            sql.append(i == 0 ? "" : ", ").append(placeholder.apply(i + 2));
+            sql.append(i == 0 ? "" : ", ").append(placeholder.apply(i + 1));
         }
         return sql.append(')').toString();
     }
 
     String delete() {
-        return "DELETE FROM " + table + " WHERE agent = " + placeholder.apply(1);
+        return "DELETE FROM " + table + " WHERE agent LIKE " + placeholder.apply(1);
     }
 
     @Override
     public Future<List<Long>> write(String region, BurstRun run, List<Long> indexes, long writtenAtMicros) {
-        String agent = runAgent(run);
         Tuple args = Tuple.tuple();
         for (long i : indexes) {
-            args.addString(agent).addString(Long.toString(i)).addLong(i + 1).addLong(writtenAtMicros);
+            args.addString(run.key(i)).addString(region).addLong(i + 1).addLong(writtenAtMicros);
         }
         return client.apply(region).preparedQuery(insert(indexes.size())).execute(args).map(rows -> List.of());
     }
 
     @Override
     public Future<Read> read(String region, BurstRun run, List<Long> indexes) {
-        Tuple args = Tuple.tuple().addString(runAgent(run));
-        indexes.forEach(i -> args.addString(Long.toString(i)));
+        Tuple args = Tuple.tuple();
+        indexes.forEach(i -> args.addString(run.key(i)));
+        int prefix = run.prefix().length();
         return client.apply(region).preparedQuery(select(indexes.size())).execute(args).map(rows -> {
             List<Long> visible = new ArrayList<>(rows.size());
             for (Row row : rows) {
-                visible.add(Long.parseLong(row.getString(0)));
+                visible.add(Long.parseLong(row.getString(0).substring(prefix)));
             }
             return Read.of(visible);
         });
@@ -110,7 +111,7 @@ final class SqlBurstRecords implements BurstRecords {
     /** One DELETE on the writer: replication removes the rows from every replica. */
     @Override
     public Future<String> cleanup(String region, BurstRun run, long records) {
-        return client.apply(region).preparedQuery(delete()).execute(Tuple.of(runAgent(run)))
-                .map(rows -> "deleted " + rows.rowCount() + " rows (agent = '" + runAgent(run) + "') on the writer; replication removes them from the replicas");
+        return client.apply(region).preparedQuery(delete()).execute(Tuple.of(runPattern(run)))
+                .map(rows -> "deleted " + rows.rowCount() + " rows (agent LIKE '" + runPattern(run) + "') on the writer; replication removes them from the replicas");
     }
 }

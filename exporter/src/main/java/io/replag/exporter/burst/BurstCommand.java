@@ -106,7 +106,7 @@ public final class BurstCommand {
             }
             double readsPerRecord = plan.poll().isZero() ? 1 : Math.ceil((double) plan.readAfter().toMillis() / plan.poll().toMillis());
             out.println("cost estimate (" + set.store() + ", us-east-1 list prices, " + plan.records() + " records to " + plan.targets().size()
-                    + " region(s), ~" + (long) readsPerRecord + " read(s) per record each): "
+                    + " region(s), ~" + (long) readsPerRecord + " read(s) per record each while polling to read-after, more for later ones): "
                     + records.get().costEstimate(plan.records(), plan.targets().size(), readsPerRecord));
             if (!onThisMachine(set) && !options.yes()) {
                 out.println("replag burst: the set's endpoints are real servers: rerun with --yes to start");
@@ -159,12 +159,20 @@ public final class BurstCommand {
      * or an unreachable region stops the run before it writes anything. Null when ready, else why not.
      */
     static String ready(CanaryStore store, BurstRecords records, BurstPlan plan, PrintStream out) throws Exception {
-        try {
-            store.prepareWriter(plan.source()).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
-            return "the source " + plan.source() + " is not ready for writes: " + (e.getCause() != null ? e.getCause() : e);
-        }
         long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (true) {
+            try {
+                store.prepareWriter(plan.source()).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+                break;
+            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                // e.g. PostgreSQL's CREATE TABLE IF NOT EXISTS racing the running agent's own: the next try finds the table
+                if (System.nanoTime() > until) {
+                    return "the source " + plan.source() + " is not ready for writes: " + (e.getCause() != null ? e.getCause() : e);
+                }
+                out.println("replag burst: waiting for " + plan.source() + " to take writes (" + (e.getCause() != null ? e.getCause().getMessage() : e) + ")");
+                Thread.sleep(500); // the CLI's own thread: a bounded wait for the region, not for a result
+            }
+        }
         for (String target : plan.targets()) {
             while (true) {
                 try {

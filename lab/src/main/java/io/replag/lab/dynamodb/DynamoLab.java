@@ -355,7 +355,7 @@ public final class DynamoLab implements LabStore {
                 for (Pending p : batch) {
                     Version held = versions.get(target).get(p.key);
                     if (link.dropping) {
-                        link.dropped.incrementAndGet(); // lost in replication
+                        link.dropped(p.key.get(partitionKey).s()); // lost in replication
                     } else if (held == null || held.compareTo(p.version) < 0) {
                         apply.add(p); // else last writer wins: the region holds a newer write
                     }
@@ -413,6 +413,12 @@ public final class DynamoLab implements LabStore {
         List<LinkState> out = new ArrayList<>();
         links.values().forEach(l -> out.add(l.state(store())));
         return out;
+    }
+
+    @Override
+    public List<String> droppedKeys(String source, String target) {
+        QueuedLink<Pending> link = links.get(source + "->" + target);
+        return link == null ? List.of() : link.droppedKeys();
     }
 
     @Override

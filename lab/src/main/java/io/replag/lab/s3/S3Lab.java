@@ -219,7 +219,7 @@ public final class S3Lab implements LabStore {
                 Pending p = link.queue.pollFirst();
                 Origin origin = origins.get(link.source).get(p.key);
                 if (link.dropping) {
-                    link.dropped.incrementAndGet();
+                    link.dropped(p.key);
                     if (origin != null && origin.etag.equals(p.etag)) {
                         origin.failed = true; // S3 marks the source FAILED and does not retry
                     }
@@ -325,6 +325,12 @@ public final class S3Lab implements LabStore {
         List<LinkState> out = new ArrayList<>();
         links.values().forEach(l -> out.add(l.state(store())));
         return out;
+    }
+
+    @Override
+    public List<String> droppedKeys(String source, String target) {
+        QueuedLink<Pending> link = links.get(source + "->" + target);
+        return link == null ? List.of() : link.droppedKeys();
     }
 
     @Override

@@ -108,15 +108,21 @@ public final class LabBurst {
             }
             try {
                 out.println("replag burst --lab: probing beside the burst; /metrics and /lab/links on http://127.0.0.1:" + port);
-                List<LinkState> before = lab.links();
+                LabStore store = lab.stores().get(0);
+                java.util.Map<String, Integer> before = new java.util.HashMap<>();
+                for (LinkState link : lab.links()) {
+                    before.put(link.target(), store.droppedKeys(link.source(), link.target()).size());
+                }
                 int code = BurstCommand.run(config, options, runtime.registry(), out, err);
                 for (LinkState link : lab.links()) {
                     if (!link.source().equals(options.source())) {
                         continue;
                     }
-                    long dropped = link.dropped() - before.stream().filter(b -> b.source().equals(link.source()) && b.target().equals(link.target()))
-                            .mapToLong(LinkState::dropped).sum();
-                    out.printf("lab: %s -> %s dropped %d write(s) during the burst (canaries included)%n", link.source(), link.target(), dropped);
+                    List<String> keys = store.droppedKeys(link.source(), link.target());
+                    List<String> during = keys.subList(Math.min(keys.size(), before.getOrDefault(link.target(), 0)), keys.size());
+                    long burst = during.stream().filter(k -> k.contains("burst/" + config.agent() + "/")).count();
+                    out.printf("lab: %s -> %s dropped %d write(s) during the burst: %d of its records, %d others (canaries)%n",
+                            link.source(), link.target(), during.size(), burst, during.size() - burst);
                 }
                 return code;
             } finally {
