@@ -154,9 +154,9 @@ final class DynamoDbBurstRecords implements BurstRecords {
         boolean deletes = options.ttlAttribute().isEmpty();
         double writes = records * (1.0 + targets) * (deletes ? 2 : 1);
         double reads = records * targets * readsPerRecord;
-        return String.format(Locale.ROOT, "%,.0f write units (the records%s, and their replication to %d region(s)) at $0.625 per million: $%.2f; "
+        return String.format(Locale.ROOT, "%,.0f write units (the records and their replication to %d region(s)%s) at $0.625 per million: $%.2f; "
                         + "%,.0f consistent read units at $0.125 per million: $%.2f; about $%.2f in all (on-demand)",
-                writes, deletes ? " and their deletes: set ttl_attribute to have TTL remove them free" : "", targets, writes * PER_WRITE,
-                reads, reads * PER_READ, writes * PER_WRITE + reads * PER_READ);
+                writes, targets, deletes ? ", and as many again for the cleanup's deletes: set ttl_attribute to have TTL remove them free" : "",
+                writes * PER_WRITE, reads, reads * PER_READ, writes * PER_WRITE + reads * PER_READ);
     }
 }
