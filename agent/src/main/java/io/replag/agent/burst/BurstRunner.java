@@ -144,7 +144,6 @@ public final class BurstRunner {
             for (TargetTally t : targets) {
                 t.writtenAt[i] = instant;
                 t.ackedAt[i] = ack;
-                t.pending++;
                 t.schedule(poll > 0 ? Math.min(ack + firstPoll(index), ack + readAfter) : ack + readAfter, index);
             }
         }
@@ -207,7 +206,6 @@ public final class BurstRunner {
             }
             if (seen) {
                 t.seenAt[i] = instant;
-                t.pending--;
             } else {
                 t.lastMissAt[i] = instant;
                 next(t, id, sent, now, false);
@@ -228,9 +226,8 @@ public final class BurstRunner {
         if (sent >= deadlineAt) {
             if (failed && ++t.finalFailures[i] < FINAL_READ_ATTEMPTS) {
                 t.schedule(now + 1_000_000, id);
-            } else {
-                t.pending--; // lost, or unread after three failed attempts: the report tells them apart
             }
+            // else resolved: lost, or unread after three failed attempts; the report tells them apart
             return;
         }
         long next;

@@ -30,8 +30,6 @@ final class TargetTally {
     long readCalls;
     long readErrors;
     long lateReadAfterReads;
-    long unread;
-    long pending;
 
     TargetTally(String region, long records) {
         this.region = region;

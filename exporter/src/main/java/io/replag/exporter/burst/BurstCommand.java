@@ -126,8 +126,11 @@ public final class BurstCommand {
             meters.started();
             out.println("replag burst: run " + plan.run().id() + ", records under " + plan.run().prefix());
             long bound = (long) (plan.records() / plan.rate() * 3) + plan.deadline().toSeconds() + 600;
+            Thread cleanupOnInterrupt = cleanupOnInterrupt(records.get(), plan, out);
+            Runtime.getRuntime().addShutdownHook(cleanupOnInterrupt);
             BurstReport report = new BurstRunner(VertxEventLoop.create(vertx), WallClock.system(), records.get(), plan, out::println)
                     .run().toCompletionStage().toCompletableFuture().get(bound, TimeUnit.SECONDS);
+            Runtime.getRuntime().removeShutdownHook(cleanupOnInterrupt);
             meters.ended(report, WallClock.system().nowMicros());
             out.print(report.format());
             if (server != null && !options.linger().isZero()) {
@@ -188,6 +191,23 @@ public final class BurstCommand {
             }
         }
         return null;
+    }
+
+    /**
+     * Ctrl-C (or SIGTERM) during a run: the records written so far are removed as at the end of a
+     * run (or left to their TTL), within 60 s, so an interrupted burst leaves nothing behind.
+     */
+    private static Thread cleanupOnInterrupt(BurstRecords records, BurstPlan plan, PrintStream out) {
+        return new Thread(() -> {
+            out.println("replag burst: interrupted: cleaning up the records under " + plan.run().prefix() + " ...");
+            try {
+                out.println("replag burst: cleanup: " + records.cleanup(plan.source(), plan.run(), plan.records())
+                        .toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS));
+            } catch (Exception e) {
+                out.println("replag burst: cleanup failed (" + (e.getCause() != null ? e.getCause() : e) + "): the records stay under "
+                        + plan.run().prefix());
+            }
+        }, "replag-burst-cleanup");
     }
 
     /** Every endpoint on this machine (the lab): nothing is billed, no --yes needed. */
