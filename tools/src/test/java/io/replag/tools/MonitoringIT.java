@@ -88,6 +88,13 @@ class MonitoringIT {
         int port = runtime.start().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
         prometheus = PrometheusProcess.start(port);
         prom = prometheus.url();
+        // a burst into the demo's registry, as ./replag burst --lab does, so that the "Last burst" panels have a run to show
+        ReplagConfig burstable = new ReplagConfig(config.agent(), config.listenHost(), config.listenPort(),
+                config.sets().stream().map(s -> s.withBurstAllowed()).toList());
+        int code = io.replag.exporter.burst.BurstCommand.run(burstable, io.replag.exporter.burst.BurstOptions.parse(new java.util.ArrayDeque<>(
+                        List.of("--set", "orders", "--source", "us-east-1", "--records", "200", "--rate", "200", "--read-after", "500ms", "--deadline", "5s"))),
+                runtime.registry(), System.out, System.err);
+        assertThat(code).as("the burst lost nothing").isZero();
     }
 
     @AfterAll
