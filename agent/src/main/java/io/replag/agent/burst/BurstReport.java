@@ -32,11 +32,12 @@ public record BurstReport(BurstPlan plan, long written, long writeErrors, long t
      *                           or "at most" (no polling: only the read at read-after bounds it)
      * @param reads              records read (a call reads many)
      * @param readCalls          store calls
-     * @param lateReads          reads at read-after sent more than 50 ms after their time (the client could not keep up)
+     * @param lateReadAfterReads reads at read-after sent more than 50 ms after their time (the client could not keep up)
+     * @param lateReads          records read more than 50 ms after their time, at read-after or not
      */
     public record Target(String region, long expected, long visibleAtReadAfter, long lost, long unread, long arrived,
                          double latencyP50, double latencyP99, double latencyMax, String latencyBound,
-                         long reads, long readCalls, long readErrors, long lateReads) {
+                         long reads, long readCalls, long readErrors, long lateReadAfterReads, long lateReads) {
         public double visibleShare() {
             return expected == 0 ? Double.NaN : (double) visibleAtReadAfter / expected;
         }
@@ -54,9 +55,13 @@ public record BurstReport(BurstPlan plan, long written, long writeErrors, long t
         for (Target t : targets) {
             out.append(String.format(Locale.ROOT, "  %-16s %9d %12.4f %7d %7d %24s %10.2f %6d%n", t.region(), t.expected(), t.visibleShare(),
                     t.lost(), t.unread(), latency(t), t.expected() == 0 ? 0.0 : (double) t.reads() / t.expected(), t.readErrors()));
-            if (t.lateReads() > 0) {
+            if (t.lateReadAfterReads() > 0) {
                 out.append(String.format(Locale.ROOT, "  %-16s %d reads at read-after went out more than 50 ms late: this client, not replication, was slow%n",
-                        "", t.lateReads()));
+                        "", t.lateReadAfterReads()));
+            }
+            if (t.reads() > 0 && t.lateReads() * 100 > t.reads()) {
+                out.append(String.format(Locale.ROOT, "  %-16s %.0f%% of reads went out more than 50 ms after their time: the latency is this client's "
+                        + "as much as replication's (lower --rate, or raise --poll)%n", "", 100.0 * t.lateReads() / t.reads()));
             }
         }
         out.append(String.format(Locale.ROOT, "  latency: %s; cleanup: %s%n",

@@ -165,6 +165,9 @@ public final class BurstRunner {
             if (ids.isEmpty()) {
                 return;
             }
+            if (now - t.takenDue > LATE_MICROS) {
+                t.lateReads += ids.size();
+            }
             t.inFlight++;
             t.readCalls++;
             t.reads += ids.size();
@@ -295,7 +298,7 @@ public final class BurstRunner {
         long lost = expected - arrived - unread;
         return new BurstReport.Target(t.region, expected, atReadAfter, lost, unread, arrived,
                 quantile(sorted, 0.5), quantile(sorted, 0.99), arrived == 0 ? Double.NaN : sorted[arrived - 1] / 1e6,
-                poll > 0 ? "midpoint" : "at most", t.reads, t.readCalls, t.readErrors, t.lateReadAfterReads);
+                poll > 0 ? "midpoint" : "at most", t.reads, t.readCalls, t.readErrors, t.lateReadAfterReads, t.lateReads);
     }
 
     /** Nearest rank, in seconds; NaN when empty. */

@@ -30,6 +30,10 @@ final class TargetTally {
     long readCalls;
     long readErrors;
     long lateReadAfterReads;
+    /** Records read more than 50 ms after their time: the client, not replication, set their latency. */
+    long lateReads;
+    /** The earliest due time of the records {@link #takeDue} took last. */
+    long takenDue;
 
     TargetTally(String region, long records) {
         this.region = region;
@@ -52,6 +56,7 @@ final class TargetTally {
     /** Takes up to {@code max} records due by {@code now}, the earliest first. */
     List<Long> takeDue(long now, int max) {
         List<Long> out = new ArrayList<>();
+        takenDue = due.isEmpty() ? now : due.firstKey();
         while (out.size() < max && !due.isEmpty() && due.firstKey() <= now) {
             var first = due.firstEntry();
             List<Long> ids = first.getValue();

@@ -138,7 +138,7 @@ public final class DynamoLab implements LabStore {
                                 + "\"message\":\"The level of configured provisioned throughput for the table was exceeded (lab fault)\"}",
                         400, "{\"__type\":\"com.amazon.coral.service#AccessDeniedException\","
                                 + "\"Message\":\"User is not authorized to perform: dynamodb:PutItem (lab fault)\"}"));
-                proxy.tap((method, headers, request, answer) -> lab.tapped(region, headers, request, answer));
+                proxy.tap((method, path, headers, request, answer) -> lab.tapped(region, headers, request, answer));
                 lab.proxies.put(region, proxy);
             }
             for (String source : regions) {
