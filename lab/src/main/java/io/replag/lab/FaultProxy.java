@@ -50,10 +50,11 @@ public final class FaultProxy implements AutoCloseable {
         /**
          * @param path           the request's path, without the query, as sent (percent-encoded)
          * @param requestHeaders names in lower case
-         * @param requestBody    the request's body (Content-Length framed)
-         * @param answerBody     the upstream answer's body
+         * @param requestBody    the request's body (Content-Length framed), copied only when asked for
+         * @param answerBody     the upstream answer's body, copied only when asked for
          */
-        void answered(String method, String path, Map<String, String> requestHeaders, byte[] requestBody, byte[] answerBody);
+        void answered(String method, String path, Map<String, String> requestHeaders,
+                      java.util.function.Supplier<byte[]> requestBody, java.util.function.Supplier<byte[]> answerBody);
     }
     private final ResponseHeaders extraHeaders;
 
@@ -177,8 +178,9 @@ public final class FaultProxy implements AutoCloseable {
                             byte[] answer = "HEAD".equals(method) ? answerHead : withBody(answerHead, answerHeaders, fromUpstream);
                             Tap t = tap;
                             if (t != null && new String(answerHead, 0, Math.min(answerHead.length, 12), StandardCharsets.ISO_8859_1).equals("HTTP/1.1 200")) {
-                                t.answered(method, path, requestHeaders, java.util.Arrays.copyOfRange(request, requestHead.length, request.length),
-                                        java.util.Arrays.copyOfRange(answer, answerHead.length, answer.length));
+                                int requestBodyAt = requestHead.length;
+                                t.answered(method, path, requestHeaders, () -> java.util.Arrays.copyOfRange(request, requestBodyAt, request.length),
+                                        () -> java.util.Arrays.copyOfRange(answer, answerHead.length, answer.length));
                             }
                             toClient.write(addHeaders(answer, method, path, answerHeaders));
                         }

@@ -41,7 +41,7 @@ final class ConvergenceProbe {
     /**
      * The second write waits this long after the first is acknowledged: still long before either
      * replicates (a second, on AWS), and long enough that it is the later write by every region's
-     * clock (AWS regions agree to a millisecond; the lab times a write within its 20 ms scan), so
+     * clock (AWS regions agree to a millisecond; the lab times a write at its acknowledgement), so
      * last writer wins picks it, the same way in every repeat of a round.
      */
     static final long STAGGER_MICROS = 50_000;

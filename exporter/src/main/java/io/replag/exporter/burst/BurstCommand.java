@@ -163,34 +163,32 @@ public final class BurstCommand {
      */
     static String ready(CanaryStore store, BurstRecords records, BurstPlan plan, PrintStream out) throws Exception {
         long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        // e.g. PostgreSQL's CREATE TABLE IF NOT EXISTS racing the running agent's own: the next try finds the table
+        String problem = retry(until, "the source " + plan.source() + " to take writes", () -> store.prepareWriter(plan.source()), out);
+        for (String target : plan.targets()) {
+            if (problem == null) {
+                problem = retry(until, target + " to answer reads", () -> records.read(target, plan.run(), java.util.List.of(0L)), out);
+            }
+        }
+        return problem;
+    }
+
+    /** Tries {@code call} every 500 ms until it succeeds (null) or {@code untilNanos} passes (why not). */
+    private static String retry(long untilNanos, String what, java.util.function.Supplier<io.vertx.core.Future<?>> call, PrintStream out)
+            throws InterruptedException {
         while (true) {
             try {
-                store.prepareWriter(plan.source()).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-                break;
+                call.get().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+                return null;
             } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
-                // e.g. PostgreSQL's CREATE TABLE IF NOT EXISTS racing the running agent's own: the next try finds the table
-                if (System.nanoTime() > until) {
-                    return "the source " + plan.source() + " is not ready for writes: " + (e.getCause() != null ? e.getCause() : e);
+                Object cause = e.getCause() != null ? e.getCause() : e;
+                if (System.nanoTime() > untilNanos) {
+                    return "waited 30 s for " + what + ": " + cause;
                 }
-                out.println("replag burst: waiting for " + plan.source() + " to take writes (" + (e.getCause() != null ? e.getCause().getMessage() : e) + ")");
+                out.println("replag burst: waiting for " + what + " (" + (e.getCause() != null ? e.getCause().getMessage() : e) + ")");
                 Thread.sleep(500); // the CLI's own thread: a bounded wait for the region, not for a result
             }
         }
-        for (String target : plan.targets()) {
-            while (true) {
-                try {
-                    records.read(target, plan.run(), java.util.List.of(0L)).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-                    break;
-                } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
-                    if (System.nanoTime() > until) {
-                        return "the target " + target + " does not answer reads within 30 s: " + (e.getCause() != null ? e.getCause() : e);
-                    }
-                    out.println("replag burst: waiting for " + target + " to answer reads (" + (e.getCause() != null ? e.getCause().getMessage() : e) + ")");
-                    Thread.sleep(500); // the CLI's own thread: a bounded wait for the region, not for a result
-                }
-            }
-        }
-        return null;
     }
 
     /**

@@ -90,8 +90,8 @@ public record BurstOptions(Optional<Path> config, String set, String source, lon
         }
     }
 
-    /** {@code 500ms}, {@code 2s}, {@code 1m}; {@code 0} for none. */
-    static Duration duration(String flag, String v) {
+    /** {@code 500ms}, {@code 2s}, {@code 1m}; {@code 0} for none. A mistake names {@code flag} and the value. */
+    public static Duration duration(String flag, String v) {
         if (v.equals("0")) {
             return Duration.ZERO;
         }

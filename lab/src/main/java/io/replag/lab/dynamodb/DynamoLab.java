@@ -247,14 +247,15 @@ public final class DynamoLab implements LabStore {
      * A request dynalite answered with 200 in {@code source}: its writes to the lab's table are
      * queued for every other region. On the proxy's connection thread, before the client's answer.
      */
-    private void tapped(String source, Map<String, String> headers, byte[] request, byte[] answer) {
+    private void tapped(String source, Map<String, String> headers, java.util.function.Supplier<byte[]> request,
+                        java.util.function.Supplier<byte[]> answer) {
         String target = headers.getOrDefault("x-amz-target", "");
         String operation = target.substring(target.indexOf('.') + 1);
         if (!List.of("PutItem", "BatchWriteItem", "DeleteItem", "UpdateItem").contains(operation)) {
             return;
         }
         try {
-            io.vertx.core.json.JsonObject body = new io.vertx.core.json.JsonObject(new String(request, java.nio.charset.StandardCharsets.UTF_8));
+            io.vertx.core.json.JsonObject body = new io.vertx.core.json.JsonObject(new String(request.get(), java.nio.charset.StandardCharsets.UTF_8));
             switch (operation) {
                 case "PutItem" -> {
                     if (table.equals(body.getString("TableName"))) {
@@ -276,7 +277,7 @@ public final class DynamoLab implements LabStore {
                 }
                 default -> {
                     io.vertx.core.json.JsonArray requests = body.getJsonObject("RequestItems").getJsonArray(table);
-                    io.vertx.core.json.JsonObject left = new io.vertx.core.json.JsonObject(new String(answer, java.nio.charset.StandardCharsets.UTF_8))
+                    io.vertx.core.json.JsonObject left = new io.vertx.core.json.JsonObject(new String(answer.get(), java.nio.charset.StandardCharsets.UTF_8))
                             .getJsonObject("UnprocessedItems", new io.vertx.core.json.JsonObject());
                     if (requests == null) {
                         return;

@@ -55,11 +55,7 @@ public final class LabBurst {
                 case "--lab" -> { }
                 case "--port" -> port = Main.port(argv);
                 case "--geography" -> geographySpec = Main.value(argv, a);
-                case "--link-delay" -> {
-                    String v = Main.value(argv, a);
-                    Deque<String> one = new ArrayDeque<>(List.of("--set", "x", "--source", "x", "--records", "1", "--rate", "1", "--read-after", v));
-                    linkDelay = Optional.of(BurstOptions.parse(one).readAfter()); // the same duration syntax
-                }
+                case "--link-delay" -> linkDelay = Optional.of(BurstOptions.duration(a, Main.value(argv, a)));
                 default -> rest.add(a);
             }
         }
