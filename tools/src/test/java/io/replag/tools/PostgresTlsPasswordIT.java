@@ -5,6 +5,7 @@ import io.replag.exporter.ReplagRuntime;
 import io.replag.exporter.TestFiles;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.replag.exporter.config.ConfigLoader;
 import io.replag.exporter.config.ReplagConfig;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
@@ -133,6 +134,11 @@ class PostgresTlsPasswordIT {
         return c == null ? 0 : c.count();
     }
 
+    static double up(ReplagRuntime r, String region) {
+        Gauge g = r.registry().find("replag.up").tag("region", region).gauge();
+        return g == null ? Double.NaN : g.value();
+    }
+
     static double errors(ReplagRuntime r, String reason) {
         return r.registry().find("replag.errors").tag("reason", reason).counters().stream().mapToDouble(Counter::count).sum();
     }
@@ -148,8 +154,10 @@ class PostgresTlsPasswordIT {
     @Test
     void wrongPasswordIsAuthFailedAndNeverPrinted() throws Exception {
         String wrong = "wrong-" + SECRET;
+        // the first auth_failed can be the other region's native-figure query, which leaves replag_up alone:
+        // wait for us-east-1's own canary call to have failed too
         String seen = runUntil(yaml("{mode: verify-full, ca_file: " + certs.resolve("server.crt") + "}"), wrong,
-                r -> errors(r, "auth_failed") > 0);
+                r -> errors(r, "auth_failed") > 0 && up(r, "us-east-1") == 0);
         assertThat(seen).contains("auth_failed").contains("replag_up{region=\"us-east-1\",resource=\"secure\",store=\"postgres\"} 0.0");
         assertThat(seen).as("the status page shows the last error").contains("\"lastError\":\"");
         assertThat(seen).doesNotContain(wrong).doesNotContain(SECRET);
