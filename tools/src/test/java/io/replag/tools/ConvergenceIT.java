@@ -85,8 +85,14 @@ class ConvergenceIT {
         double meanSeconds = timer.mean(TimeUnit.SECONDS);
         System.out.printf("ConvergenceIT: %d rounds converged, mean %.3f s, max %.3f s (links %d ms)%n",
                 timer.count(), meanSeconds, maxSeconds, DELAY_MS);
-        // reads at 15, 35, 62, 99, 149, 216, 307, 430, 596 ms ...: the one after 500 ms is at most 166 ms later
-        assertThat(maxSeconds).as("the link's delay plus one poll gap").isBetween(DELAY_MS / 1000.0, DELAY_MS / 1000.0 + 0.166 + 0.05);
+        // reads at 15, 35, 62, 99, 149, 216, 307, 430, 596 ms ...: the one after 500 ms is at most 166 ms later; a round
+        // also holds the later write's round trip (the link's delay runs from its commit) and the seeing read's, which
+        // the machine's load stretches (a CI run saw 0.737 s while another JVM took both cores): the slowest of each
+        double slowestCall = runtime.registry().find("replag.store.call.duration").tag("op", "converge").timers().stream()
+                .mapToDouble(t -> t.max(TimeUnit.SECONDS)).max().orElse(0);
+        System.out.printf("ConvergenceIT: slowest convergence-probe call %.3f s%n", slowestCall);
+        assertThat(maxSeconds).as("the link's delay plus one poll gap plus a write's and a read's round trip")
+                .isBetween(DELAY_MS / 1000.0, DELAY_MS / 1000.0 + 0.166 + 2 * slowestCall + 0.02);
         assertThat(counter("replag.convergence.rounds", "result", "divergent")).isZero();
         assertThat(divergent()).isZero();
 

@@ -54,8 +54,20 @@ public final class S3Lab implements LabStore {
     public static final String ACCESS_KEY = "lab";
     public static final String SECRET_KEY = "lab-secret";
 
-    /** A version to copy, taken when it was listed: S3 replicates every version of a versioned bucket. */
-    private record Pending(long dueNanos, String key, String etag, byte[] body, String contentType, Map<String, String> userMetadata) {
+    /** A version to copy, taken when it was written: S3 replicates every version of a versioned bucket. */
+    private record Pending(long dueNanos, String key, String etag, byte[] body, String contentType, Map<String, String> userMetadata,
+                           Written written) {
+    }
+
+    /**
+     * When and where a version was written: its write time (when the tap saw s3proxy acknowledge
+     * it, on the machine's one clock) and its region. A bucket's current version is the newest;
+     * equal times: the higher region name wins, so every bucket picks the same one.
+     */
+    private record Written(long atNanos, String region) {
+        boolean newerThan(Written other) {
+            return atNanos != other.atNanos ? atNanos > other.atNanos : region.compareTo(other.region) > 0;
+        }
     }
 
 
@@ -80,6 +92,8 @@ public final class S3Lab implements LabStore {
     private final Map<String, Map<String, Origin>> origins = new ConcurrentHashMap<>();
     /** region -> key -> etag of the copy the lab put there. */
     private final Map<String, Map<String, String>> copies = new ConcurrentHashMap<>();
+    /** region -> key -> the version its bucket holds as current (written there or copied in). */
+    private final Map<String, Map<String, Written>> current = new ConcurrentHashMap<>();
     private final ScheduledExecutorService worker = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "lab-s3");
         t.setDaemon(true);
@@ -113,6 +127,7 @@ public final class S3Lab implements LabStore {
                 context.getBlobStore().createContainerInLocation(null, e.getValue());
                 lab.origins.put(region, new ConcurrentHashMap<>());
                 lab.copies.put(region, new ConcurrentHashMap<>());
+                lab.current.put(region, new ConcurrentHashMap<>());
                 lab.serverPorts.put(region, Ports.free());
                 lab.launch(region);
                 FaultProxy proxy = new FaultProxy(lab.serverPorts.get(region), new FaultProxy.Answers("application/xml",
@@ -204,12 +219,14 @@ public final class S3Lab implements LabStore {
         }
         copies.get(source).remove(key);
         origins.get(source).put(key, new Origin(etag));
+        Written version = new Written(now, source);
+        current.get(source).put(key, version); // a PUT makes the newest version, current in its own bucket
         for (QueuedLink<Pending> link : links.values()) {
             if (link.source.equals(source)) {
                 synchronized (link) {
                     link.queue.addLast(new Pending(link.dueNanos(now), key, etag, body,
                             blob.getMetadata().getContentMetadata().getContentType(),
-                            Map.copyOf(blob.getMetadata().getUserMetadata())));
+                            Map.copyOf(blob.getMetadata().getUserMetadata()), version));
                 }
             }
         }
@@ -230,7 +247,10 @@ public final class S3Lab implements LabStore {
                     }
                     continue;
                 }
-                copy(p, link.target);
+                Written held = current.get(link.target).get(p.key);
+                if (held == null || p.written.newerThan(held)) {
+                    copy(p, link.target);
+                } // else the version arrives older than the target's current one: kept as a noncurrent version, not shown
                 if (origin != null && origin.etag.equals(p.etag)) {
                     origin.delivered.add(link.target);
                 }
@@ -244,6 +264,7 @@ public final class S3Lab implements LabStore {
                 .userMetadata(version.userMetadata).build();
         String etag = store.putBlob(buckets.get(target), replica);
         copies.get(target).put(version.key, etag);
+        current.get(target).put(version.key, version.written);
         origins.get(target).remove(version.key);
     }
 
