@@ -216,7 +216,7 @@ public final class ConfigNode {
 
     /** A duration within [{@code min}, {@code max}] (inclusive), e.g. a clock error bound of 0s to 10s. */
     public Optional<Duration> durationWithin(Duration min, Duration max) {
-        return duration().filter(d -> {
+        return duration(min.isZero()).filter(d -> {
             if (d.compareTo(min) < 0 || d.compareTo(max) > 0) {
                 error("must be " + bound(min) + " to " + bound(max) + ", found " + d.toMillis() + "ms");
                 return false;
@@ -285,6 +285,10 @@ public final class ConfigNode {
 
     /** A duration such as {@code 250ms}, {@code 1s}, {@code 2m}, {@code 1h}, strictly positive. */
     public Optional<Duration> duration() {
+        return duration(false);
+    }
+
+    private Optional<Duration> duration(boolean zeroAllowed) {
         Optional<String> s = string();
         if (s.isEmpty()) {
             return Optional.empty();
@@ -295,8 +299,8 @@ public final class ConfigNode {
             return Optional.empty();
         }
         double amount = Double.parseDouble(m.group(1));
-        if (amount <= 0) {
-            error("must be > 0, found " + s.get());
+        if (amount < 0 || amount == 0 && !zeroAllowed) {
+            error((zeroAllowed ? "must be >= 0, found " : "must be > 0, found ") + s.get());
             return Optional.empty();
         }
         double millis = switch (m.group(2)) {

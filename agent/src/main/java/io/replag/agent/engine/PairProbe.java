@@ -30,14 +30,15 @@ final class PairProbe extends TargetReads {
     /** A write sent this close to its planned time keeps the polling started for it. */
     private static final long ARMED_SLACK_MICROS = 20_000;
 
-    /** Arrival latencies the adaptive schedule learns from, newest at {@code learned - 1}. */
-    private static final int LEARNED = 8;
-    /** At most this many reads precision apart per canary; a spread wider than that is polled geometrically. */
-    private static final int MAX_DENSE_READS = 5;
-    private final long[] recent = new long[LEARNED];
-    private long learned;
     /** The adaptive schedule's planned reads: when (µs) to the seq of the canary each is for. */
     private final java.util.TreeMap<Long, Long> planned = new java.util.TreeMap<>();
+    /** Canaries with an adaptive plan, by seq. */
+    private final java.util.TreeMap<Long, ArrivalForecast.Plan> plans = new java.util.TreeMap<>();
+    private final ArrivalForecast forecast = new ArrivalForecast();
+    /** Canaries the geometric schedule started for at their write (not planned: warming up, or after a surprise), until seen. */
+    private final java.util.TreeSet<Long> fromWrite = new java.util.TreeSet<>();
+    /** The fallback's longest gap: {@code poll.max}, or longer for a pair whose canaries take long. */
+    private long fallbackMaxMicros;
 
     PairProbe(SetContext ctx, ReplicationPair pair) {
         super(ctx, pair);
@@ -102,8 +103,10 @@ final class PairProbe extends TargetReads {
             return;
         }
         planned.clear();
+        plans.clear();
         boolean armed = armedForMicros >= 0 && Math.abs(canary.writtenAtMicros() - armedForMicros) <= ARMED_SLACK_MICROS;
         armedForMicros = -1;
+        fromWrite.add(canary.seq()); // started at its write, or just before it for a far target (armed)
         if (!armed) {
             gapMicros = poll.firstMicros();
             schedulePoll(Math.max(0, aimMicros()) + gapMicros);
@@ -112,49 +115,62 @@ final class PairProbe extends TargetReads {
 
     /**
      * The adaptive schedule: once a few canaries have arrived, reads for this one go where the
-     * last one landed, {@code poll.precision} apart across the recent change from one canary to the
-     * next, then on the geometric schedule from {@code precision} if it is later (its gaps reach
-     * {@code poll.max}). While an older canary is overdue (a stall), a write adds no reads: the pair
-     * is read at most once per {@code poll.max}, and lag now (the oldest unseen canary's age) rises
-     * as it always does. False where there is no usable expectation (too few arrivals, or a spread
-     * too wide for {@link #MAX_DENSE_READS} reads): the geometric schedule then runs from the write.
+     * newest one landed, across the window the recent forecast errors say it will land in
+     * ({@link ArrivalForecast}), then on the geometric schedule from the window's spacing if it is
+     * later (its gaps reach {@code poll.max}). The plan is made again whenever an arrival teaches
+     * something new before the plan's first read, so a canary is aimed with the freshest latency
+     * (at a 1 s delay and interval, its predecessor arrives about when it is written). While an
+     * older canary is overdue (a stall), a write adds no reads: the pair is read at most once per
+     * {@code poll.max}, and lag now (the oldest unseen canary's age) rises as it always does. False
+     * where there is no forecast yet: the geometric schedule then runs from the write.
      */
     private boolean planAround(Canary canary) {
-        int n = (int) Math.min(learned, LEARNED);
-        if (n < 3) {
-            return false;
-        }
-        long last = recent[(int) ((learned - 1) % LEARNED)];
-        // precision relative to the delay: 50 ms at a second, a quarter of a short delay, a twentieth of a long one
-        long precision = Math.max(poll.firstMicros(), Math.min(last / 4, Math.max(poll.precisionMicros(), last / 20)));
-        long change = 0;
-        for (long i = learned - n + 1; i < learned; i++) {
-            change += Math.abs(recent[(int) (i % LEARNED)] - recent[(int) ((i - 1) % LEARNED)]);
-        }
-        long half = Math.max(precision / 2, change / (n - 1));
-        if (2 * half / precision + 1 > MAX_DENSE_READS) {
+        if (!forecast.ready()) {
             return false;
         }
         long now = ctx.nowMicros();
         long oldest = tracker.oldestUnseenSentMicros();
-        if (oldest >= 0 && oldest < canary.writtenAtMicros() && now > oldest + aimMicros() + last + half + precision) {
+        ArrivalForecast.Plan plan = forecast.plan(canary.writtenAtMicros(), poll.precisionMicros(), poll.firstMicros());
+        if (oldest >= 0 && oldest < canary.writtenAtMicros() && now > oldest + aimMicros() + plan.overdueMicros(forecast.spreadMicros())) {
             return true; // a stall: the fallback already runs for the oldest
         }
-        long base = canary.writtenAtMicros() + aimMicros();
-        long guard = last - 3 * half; // one read before the window bounds an early arrival
-        if (guard > precision) {
-            planned.put(Math.max(now, base + guard), canary.seq());
-        }
-        for (long t = Math.max(0, last - half); t <= last + half; t += precision) {
-            long at = Math.max(now, base + t);
+        follow(canary.seq(), plan, now);
+        nextPlanned(now);
+        return true;
+    }
+
+    private void follow(long seq, ArrivalForecast.Plan plan, long now) {
+        long base = plan.sentMicros() + aimMicros();
+        for (long offset : plan.readsMicros()) {
+            long at = Math.max(now, base + offset);
             while (planned.containsKey(at)) {
                 at++;
             }
-            planned.put(at, canary.seq());
+            planned.put(at, seq);
         }
-        gapMicros = precision;
-        nextPlanned(now);
-        return true;
+        plans.put(seq, plan);
+        gapMicros = plan.spacingMicros();
+        // a late canary of a slow pair is read as often, relative to its delay, as one of a fast pair
+        fallbackMaxMicros = Math.max(poll.maxMicros(), plan.expectedMicros() / 10);
+    }
+
+    /** Plans not begun yet are made again with what the arrivals just taught. */
+    private void replan() {
+        long now = ctx.nowMicros();
+        boolean changed = false;
+        for (var e : plans.entrySet()) {
+            ArrivalForecast.Plan old = e.getValue();
+            if (old.sentMicros() + aimMicros() + old.readsMicros()[0] <= now) {
+                continue; // begun: its reads so far were spaced for it
+            }
+            long seq = e.getKey();
+            planned.values().removeIf(s -> s == seq);
+            follow(seq, forecast.plan(old.sentMicros(), poll.precisionMicros(), poll.firstMicros()), now);
+            changed = true;
+        }
+        if (changed) {
+            nextPlanned(now);
+        }
     }
 
     /** Polls at the next planned read if there is one before the timer in force (an older canary's fallback read keeps its time). */
@@ -165,13 +181,23 @@ final class PairProbe extends TargetReads {
     }
 
     private void learn(java.util.List<Arrival> arrivals) {
+        if (arrivals.isEmpty() || !poll.adaptive()) {
+            return;
+        }
+        boolean news = false;
         for (Arrival a : arrivals) {
-            recent[(int) (learned++ % LEARNED)] = a.latencyMicros();
+            ArrivalForecast.Plan plan = plans.remove(a.seq());
+            news |= forecast.arrived(a.seq(), a.lowerMicros(), a.upperMicros(), a.method() == Arrival.Method.CLIENT_CLOCK, plan,
+                    fromWrite.remove(a.seq()));
+        }
+        if (news) {
+            replan();
         }
     }
 
     /** The source acknowledged the write of {@code canary} at {@code ackMicros}. */
     void written(Canary canary, long ackMicros, ServerTime writeAt) {
+        forecast.writeTook(ackMicros - canary.writtenAtMicros());
         meters.written(canary.writtenAtMicros());
         java.util.List<Arrival> arrivals = tracker.acked(canary.seq(), ackMicros, writeAt, canary.writtenAtMicros() + deadlineMicros);
         learn(arrivals);
@@ -202,7 +228,8 @@ final class PairProbe extends TargetReads {
             next = planned.firstKey(); // the oldest unseen canary still has planned reads
         } else {
             // the oldest unseen canary is past its planned reads (or has none): geometric, until a planned read comes first
-            gapMicros = poll.next(gapMicros);
+            long longest = plans.isEmpty() ? poll.maxMicros() : Math.max(poll.maxMicros(), fallbackMaxMicros);
+            gapMicros = Math.min(longest, Math.max(poll.firstMicros(), (long) (gapMicros * poll.factor())));
             next = planned.isEmpty() ? now + gapMicros : Math.min(now + gapMicros, planned.firstKey());
         }
         if (pollTimer < 0 || next < pollDueMicros) {
@@ -213,6 +240,7 @@ final class PairProbe extends TargetReads {
     @Override
     protected void answered(AsyncResult<Sighting> ar, long start, long end) {
         if (ar.succeeded()) {
+            forecast.readTook(end - start);
             Sighting seen = ar.result();
             meters.targetData(seen.canary().map(Canary::writtenAtMicros).orElse(-1L));
             java.util.List<Arrival> arrivals = tracker.read(seen.seq(), start, end, seen.at());
@@ -220,6 +248,8 @@ final class PairProbe extends TargetReads {
             record(arrivals);
             // reads planned for canaries this one has shown arrived are not needed
             planned.values().removeIf(seq -> seq <= seen.seq());
+            plans.headMap(seen.seq(), true).clear();
+            fromWrite.headSet(seen.seq(), true).clear();
         }
         int missed = tracker.expire(end);
         if (missed > 0) {
@@ -229,6 +259,8 @@ final class PairProbe extends TargetReads {
             ctx.loop.cancel(pollTimer);
             pollTimer = -1;
             planned.clear();
+            plans.clear();
+            fromWrite.clear();
         } else if (ar.succeeded() && !planned.isEmpty() && planned.firstEntry().getValue() <= tracker.oldestUnseenSeq()) {
             // everything older was seen: the oldest unseen canary is on its plan again, no fallback read is needed
             schedulePoll(Math.max(0, planned.firstKey() - ctx.nowMicros()));

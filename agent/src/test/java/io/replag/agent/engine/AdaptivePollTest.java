@@ -17,7 +17,7 @@ import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The opt-in adaptive poll schedule (poll.precision) against the geometric one, on one steady link, in virtual time. */
+/** The adaptive poll schedule (the default, poll.precision) against the geometric one, on one steady link, in virtual time. */
 class AdaptivePollTest {
     static final String US = "us-east-1", EU = "eu-west-1";
 
@@ -50,8 +50,8 @@ class AdaptivePollTest {
 
     @Test
     void onASteadySecondItReadsWhereTheLastCanaryLandedFewerTimesAndMorePrecisely() {
-        Run geometric = run(PollSchedule.DEFAULT, 1_000_000, Duration.ofSeconds(120));
-        Run adaptive = run(PollSchedule.DEFAULT.withPrecision(Duration.ofMillis(50)), 1_000_000, Duration.ofSeconds(120));
+        Run geometric = run(PollSchedule.GEOMETRIC, 1_000_000, Duration.ofSeconds(120));
+        Run adaptive = run(PollSchedule.DEFAULT, 1_000_000, Duration.ofSeconds(120));
         System.out.printf("AdaptivePollTest: 1 s link: geometric %.2f reads/canary, median uncertainty %d ms; adaptive %.2f, %d ms%n",
                 geometric.readsPerCanary(), geometric.medianUncertaintyMicros() / 1000, adaptive.readsPerCanary(),
                 adaptive.medianUncertaintyMicros() / 1000);
@@ -63,7 +63,7 @@ class AdaptivePollTest {
 
     @Test
     void aStallIsReadAtMostOncePerPollMaxAndLagRisesAsBefore() {
-        Run adaptive = run(PollSchedule.DEFAULT.withPrecision(Duration.ofMillis(50)), 1_000_000, Duration.ofSeconds(60));
+        Run adaptive = run(PollSchedule.DEFAULT, 1_000_000, Duration.ofSeconds(60));
         adaptive.store().pause(US, EU);
         long readsBefore = adaptive.store().reads();
         adaptive.time().advance(Duration.ofSeconds(30));

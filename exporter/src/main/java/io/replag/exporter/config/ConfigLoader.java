@@ -456,7 +456,7 @@ public final class ConfigLoader {
             if (max.compareTo(first) < 0) {
                 poll.error("max must be >= first, found first " + first.toMillis() + "ms, max " + max.toMillis() + "ms");
             }
-            var precision = poll.get("precision").durationWithin(java.time.Duration.ofMillis(1), java.time.Duration.ofMinutes(1))
+            var precision = poll.get("precision").durationWithin(java.time.Duration.ZERO, java.time.Duration.ofMinutes(1))
                     .orElse(p.precision());
             poll.finish();
             b.poll(new PollSchedule(first, factor, max, precision));

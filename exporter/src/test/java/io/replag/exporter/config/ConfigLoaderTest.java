@@ -513,18 +513,29 @@ class ConfigLoaderTest {
     }
 
     @Test
-    void pollPrecisionTurnsOnTheAdaptiveScheduleAndIsBounded() throws Exception {
+    void pollPrecisionSetsTheAdaptiveScheduleZeroTurnsItOffAndItIsBounded() throws Exception {
         var sets = loader.parse("x", """
                 replication_sets:
                   - name: sessions
                     store: dynamodb
                     regions: [{region: us-east-1}, {region: eu-west-1}]
                     dynamodb: {table: sessions}
-                    poll: {precision: 50ms}
+                    poll: {precision: 20ms}
+                  - name: orders
+                    store: dynamodb
+                    regions: [{region: us-east-1}, {region: eu-west-1}]
+                    dynamodb: {table: orders}
+                    poll: {precision: 0s}
+                  - name: carts
+                    store: dynamodb
+                    regions: [{region: us-east-1}, {region: eu-west-1}]
+                    dynamodb: {table: carts}
                 """).sets();
         assertThat(sets.get(0).timing().poll().adaptive()).isTrue();
-        assertThat(sets.get(0).timing().poll().precision()).isEqualTo(Duration.ofMillis(50));
-        assertThat(io.replag.agent.config.PollSchedule.DEFAULT.adaptive()).as("opt-in").isFalse();
+        assertThat(sets.get(0).timing().poll().precision()).isEqualTo(Duration.ofMillis(20));
+        assertThat(sets.get(1).timing().poll().adaptive()).as("0s: the geometric schedule alone").isFalse();
+        assertThat(sets.get(2).timing().poll()).as("the default").isEqualTo(io.replag.agent.config.PollSchedule.DEFAULT);
+        assertThat(sets.get(2).timing().poll().precision()).isEqualTo(Duration.ofMillis(50));
         assertThat(errors("""
                 replication_sets:
                   - name: sessions
@@ -532,7 +543,7 @@ class ConfigLoaderTest {
                     regions: [{region: us-east-1}, {region: eu-west-1}]
                     dynamodb: {table: sessions}
                     poll: {precision: 2m}
-                """)).containsExactly("replication_sets[0].poll.precision: must be 1ms to 60s, found 120000ms");
+                """)).containsExactly("replication_sets[0].poll.precision: must be 0s to 60s, found 120000ms");
     }
 
     @Test

@@ -29,6 +29,6 @@ class EngineBenchTest {
         String[] hundred = rows.get(1).trim().split("\\s+");
         assertThat(hundred[0]).isEqualTo("100");
         assertThat(Double.parseDouble(hundred[hundred.length - 2])).as("reads per canary").isGreaterThan(0);
-        assertThat(printed).contains("measurement quality vs cost").contains("default 15ms x1.35 max 1s");
+        assertThat(printed).contains("measurement quality vs cost").contains("geometric 15ms x1.35 max 1s").contains("default: adaptive, 50ms");
     }
 }

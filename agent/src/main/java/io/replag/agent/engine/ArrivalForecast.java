@@ -1,0 +1,179 @@
+package io.replag.agent.engine;
+
+import java.util.Arrays;
+
+/**
+ * Where a pair's next canary will land, for the adaptive poll schedule: at the newest canary's
+ * latency (consecutive canaries travel the same path, so the newest is the best guess), give or
+ * take what recent forecasts missed by. Pure logic; event-loop only.
+ *
+ * <p>A plan is a window centred on the expected latency, {@link #Z} robust standard deviations of
+ * the recent forecast errors each side, read at most {@link #MAX_READS} times, and one read well
+ * before it ({@link #GUARD_HALVES} half-windows earlier), so that a canary that comes early is still
+ * timed to a fraction of its delay, not to the gap since the previous canary's reads. The window's
+ * reads are a gap apart that times an arrival inside it to {@code poll.precision}: the precision
+ * less what the interval adds to the gap between its two reads (the write's and the read's round
+ * trips, for a store timed on replag's clock); wider when the window needs more reads than that,
+ * so that a pair whose delay swings widely (S3) costs no more reads than one that holds still.
+ */
+final class ArrivalForecast {
+    /** Recent values remembered for each median. */
+    private static final int REMEMBERED = 16;
+    /** Reads across the window. */
+    static final int MAX_READS = 5;
+    /** Half the window, in robust standard deviations of the forecast error: about half of all arrivals land inside. */
+    static final double Z = 0.75;
+    /** The read before the window comes this many half-windows (or gaps, if wider) before its first read. */
+    static final int GUARD_HALVES = 2;
+    /** The median of |error| is this many standard deviations of a normal error. */
+    private static final double MEDIAN_ABS = 0.6745;
+
+    private long newestSeq = -1;
+    private long newestMicros;
+    /** |actual - forecast| of recent canaries: of the forecast each was planned with, else of the one before it. */
+    private final Ring errors = new Ring();
+    /** Recent canary reads' and writes' round trips. */
+    private final Ring reads = new Ring();
+    private final Ring writes = new Ring();
+    /** The newest arrival was timed on replag's clock (the store gave no server time). */
+    private boolean clientClock = true;
+
+    /**
+     * The newest canary was read on a plan and came no earlier than its first read: its latency is
+     * one to aim at. After a stall (canaries without a plan) or an arrival before a plan's first read
+     * (the delay fell further than the spread says), the next canary is read on the geometric
+     * schedule from its write instead, which times it closely at any delay and teaches the forecast.
+     */
+    private boolean trusted;
+
+    /** Two forecasts checked, and the newest canary trusted: enough to aim at. */
+    boolean ready() {
+        return errors.count >= 2 && trusted;
+    }
+
+    /**
+     * A canary arrived between {@code lowerMicros} and {@code upperMicros} after its write, timed
+     * on replag's clock or the servers', with the plan it was read on (null: without one), or on
+     * the geometric schedule started at its write ({@code fromWrite}), or neither (during a stall).
+     *
+     * @return true when it is the newest canary yet, so the forecast moved
+     */
+    boolean arrived(long seq, long lowerMicros, long upperMicros, boolean replagClock, Plan plan, boolean fromWrite) {
+        clientClock = replagClock;
+        long forecast = plan != null ? plan.expectedMicros : fromWrite && newestSeq >= 0 ? newestMicros : -1;
+        long latency = learned(lowerMicros, upperMicros, forecast, plan);
+        if (forecast >= 0) {
+            // not a stall's canaries: proven together when it ends, they would fill the spread with the stall's gaps
+            errors.add(Math.abs(latency - forecast));
+        }
+        if (seq <= newestSeq) {
+            return false;
+        }
+        newestSeq = seq;
+        newestMicros = latency;
+        trusted = plan == null ? fromWrite : upperMicros > plan.readsMicros[0] + plan.spacingMicros / 2;
+        return true;
+    }
+
+    /**
+     * The latency to learn from an interval. Its middle when it is about a gap wide, or when the
+     * canary came before its window (the delay fell: the truth may be anywhere in it). Otherwise, in
+     * a wider one (proven by a later canary's read, or after a stall), the point nearest the
+     * forecast, at least half a gap inside: its middle would carry the gap since the read before
+     * into the next forecast, and that one's error into the next.
+     */
+    static long learned(long lowerMicros, long upperMicros, long forecastMicros, Plan plan) {
+        long middle = lowerMicros + (upperMicros - lowerMicros) / 2;
+        if (forecastMicros < 0 || plan == null || upperMicros <= plan.startMicros + plan.spacingMicros / 2) {
+            return middle;
+        }
+        long inset = Math.min((upperMicros - lowerMicros) / 2, plan.spacingMicros / 2);
+        return Math.max(lowerMicros + inset, Math.min(upperMicros - inset, forecastMicros));
+    }
+
+    /** A canary read of the target took this long. */
+    void readTook(long micros) {
+        reads.add(micros);
+    }
+
+    /** A canary write in the source took this long. */
+    void writeTook(long micros) {
+        writes.add(micros);
+    }
+
+    /**
+     * What an arrival's interval adds to the gap between the read before it and the read that saw
+     * it: on replag's clock, the write's round trip (the commit is somewhere in it) and the seeing
+     * read's (visibility is somewhere in it); on the servers' clocks, next to nothing.
+     */
+    long addedMicros() {
+        return clientClock ? reads.median() + writes.median() : 0;
+    }
+
+    /** A robust standard deviation of the recent forecast errors. */
+    long spreadMicros() {
+        return (long) (errors.median() / MEDIAN_ABS);
+    }
+
+    /**
+     * The reads for a canary sent at {@code sentMicros}.
+     *
+     * @param precisionMicros {@code poll.precision}: the uncertainty wanted
+     * @param minGapMicros    the shortest gap ({@code poll.first})
+     */
+    Plan plan(long sentMicros, long precisionMicros, long minGapMicros) {
+        long expected = newestMicros;
+        // a quarter of a short delay: 50 ms gaps around a 40 ms delay would read once
+        long precision = Math.max(minGapMicros, Math.min(expected / 4, precisionMicros));
+        long added = addedMicros();
+        // where the calls alone add more than half the target, narrower gaps cost reads and buy little
+        long gap = added <= precision / 2 ? precision - added : precision;
+        long half = (long) (Z * spreadMicros());
+        long spacing = Math.max(gap, 2 * half / (MAX_READS - 1));
+        int gaps = (int) Math.max(1, Math.min(MAX_READS - 1, (2 * half + spacing - 1) / spacing));
+        long start = Math.max(0, expected - gaps * spacing / 2);
+        long[] reads = new long[gaps + 2];
+        reads[0] = Math.max(0, start - GUARD_HALVES * Math.max(spacing, half));
+        for (int i = 0; i <= gaps; i++) {
+            reads[i + 1] = start + i * spacing;
+        }
+        return new Plan(sentMicros, expected, spacing, start, start + gaps * spacing, reads);
+    }
+
+    /**
+     * Where to read for one canary, in µs after its write as the target sees it.
+     *
+     * @param sentMicros     when the canary's write was sent
+     * @param expectedMicros the latency expected
+     * @param spacingMicros  the gap between the window's reads, where the geometric fallback starts
+     * @param startMicros    the window's first read
+     * @param endMicros      its last
+     * @param readsMicros    every read, the one before the window first
+     */
+    record Plan(long sentMicros, long expectedMicros, long spacingMicros, long startMicros, long endMicros, long[] readsMicros) {
+        /** When the oldest unseen canary is this late, it is a stall, not a canary that missed its window. */
+        long overdueMicros(long spreadMicros) {
+            return Math.max(endMicros + spacingMicros, expectedMicros + 4 * spreadMicros);
+        }
+    }
+
+    /** The last {@link #REMEMBERED} values. */
+    private static final class Ring {
+        private final long[] values = new long[REMEMBERED];
+        private long count;
+
+        void add(long value) {
+            values[(int) (count++ % REMEMBERED)] = value;
+        }
+
+        long median() {
+            int n = (int) Math.min(count, REMEMBERED);
+            if (n == 0) {
+                return 0;
+            }
+            long[] sorted = Arrays.copyOf(values, n);
+            Arrays.sort(sorted);
+            return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+        }
+    }
+}
