@@ -32,11 +32,8 @@ final class ArrivalForecast {
     private long newestMicros;
     /** |actual - forecast| of recent canaries: of the forecast each was planned with, else of the one before it. */
     private final Ring errors = new Ring();
-    /** Recent canary reads' and writes' round trips. */
-    private final Ring reads = new Ring();
-    private final Ring writes = new Ring();
-    /** The newest arrival was timed on replag's clock (the store gave no server time). */
-    private boolean clientClock = true;
+    /** What recent arrivals' intervals added to the gap between the read before and the read that saw them. */
+    private final Ring added = new Ring();
 
     /**
      * The newest canary was read on a plan and came no earlier than its first read: its latency is
@@ -52,14 +49,13 @@ final class ArrivalForecast {
     }
 
     /**
-     * A canary arrived between {@code lowerMicros} and {@code upperMicros} after its write, timed
-     * on replag's clock or the servers', with the plan it was read on (null: without one), or on
+     * A canary arrived between {@code lowerMicros} and {@code upperMicros} after its write, with
+     * the plan it was read on (null: without one), or on
      * the geometric schedule started at its write ({@code fromWrite}), or neither (during a stall).
      *
      * @return true when it is the newest canary yet, so the forecast moved
      */
-    boolean arrived(long seq, long lowerMicros, long upperMicros, boolean replagClock, Plan plan, boolean fromWrite) {
-        clientClock = replagClock;
+    boolean arrived(long seq, long lowerMicros, long upperMicros, Plan plan, boolean fromWrite) {
         long forecast = plan != null ? plan.expectedMicros : fromWrite && newestSeq >= 0 ? newestMicros : -1;
         long latency = learned(lowerMicros, upperMicros, forecast, plan);
         if (forecast >= 0) {
@@ -91,23 +87,22 @@ final class ArrivalForecast {
         return Math.max(lowerMicros + inset, Math.min(upperMicros - inset, forecastMicros));
     }
 
-    /** A canary read of the target took this long. */
-    void readTook(long micros) {
-        reads.add(micros);
-    }
-
-    /** A canary write in the source took this long. */
-    void writeTook(long micros) {
-        writes.add(micros);
-    }
-
     /**
-     * What an arrival's interval adds to the gap between the read before it and the read that saw
-     * it: on replag's clock, the write's round trip (the commit is somewhere in it) and the seeing
-     * read's (visibility is somewhere in it); on the servers' clocks, next to nothing.
+     * An arrival's interval was {@code addedMicros} wider than the {@code gapMicros} between the read
+     * that saw it and the read before: the write's and the seeing read's round trips on replag's
+     * clock, the servers' clock bounds and the read's own time on theirs. Ignored where the read
+     * before was not the one that missed it (the interval is then shorter than the gap, or more than
+     * twice as long).
      */
+    void widened(long addedMicros, long gapMicros) {
+        if (addedMicros >= 0 && addedMicros <= gapMicros) {
+            added.add(addedMicros);
+        }
+    }
+
+    /** What an interval adds to the gap between its two reads, as recent arrivals show it. */
     long addedMicros() {
-        return clientClock ? reads.median() + writes.median() : 0;
+        return added.median();
     }
 
     /** A robust standard deviation of the recent forecast errors. */

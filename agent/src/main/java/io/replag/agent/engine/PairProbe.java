@@ -187,8 +187,7 @@ final class PairProbe extends TargetReads {
         boolean news = false;
         for (Arrival a : arrivals) {
             ArrivalForecast.Plan plan = plans.remove(a.seq());
-            news |= forecast.arrived(a.seq(), a.lowerMicros(), a.upperMicros(), a.method() == Arrival.Method.CLIENT_CLOCK, plan,
-                    fromWrite.remove(a.seq()));
+            news |= forecast.arrived(a.seq(), a.lowerMicros(), a.upperMicros(), plan, fromWrite.remove(a.seq()));
         }
         if (news) {
             replan();
@@ -197,7 +196,6 @@ final class PairProbe extends TargetReads {
 
     /** The source acknowledged the write of {@code canary} at {@code ackMicros}. */
     void written(Canary canary, long ackMicros, ServerTime writeAt) {
-        forecast.writeTook(ackMicros - canary.writtenAtMicros());
         meters.written(canary.writtenAtMicros());
         java.util.List<Arrival> arrivals = tracker.acked(canary.seq(), ackMicros, writeAt, canary.writtenAtMicros() + deadlineMicros);
         learn(arrivals);
@@ -238,12 +236,15 @@ final class PairProbe extends TargetReads {
     }
 
     @Override
-    protected void answered(AsyncResult<Sighting> ar, long start, long end) {
+    protected void answered(AsyncResult<Sighting> ar, long start, long end, long previousStart) {
         if (ar.succeeded()) {
-            forecast.readTook(end - start);
             Sighting seen = ar.result();
             meters.targetData(seen.canary().map(Canary::writtenAtMicros).orElse(-1L));
             java.util.List<Arrival> arrivals = tracker.read(seen.seq(), start, end, seen.at());
+            if (previousStart != Long.MIN_VALUE && !arrivals.isEmpty()) {
+                Arrival newest = arrivals.get(arrivals.size() - 1);
+                forecast.widened(newest.uncertaintyMicros() - (start - previousStart), start - previousStart);
+            }
             learn(arrivals);
             record(arrivals);
             // reads planned for canaries this one has shown arrived are not needed

@@ -77,7 +77,7 @@ final class RemotePairProbe extends TargetReads {
     }
 
     @Override
-    protected void answered(AsyncResult<Sighting> ar, long start, long end) {
+    protected void answered(AsyncResult<Sighting> ar, long start, long end, long previousStart) {
         if (ar.failed()) {
             return;
         }

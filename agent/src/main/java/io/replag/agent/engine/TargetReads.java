@@ -112,17 +112,21 @@ abstract class TargetReads implements PairReader {
     private void read() {
         readsInFlight++;
         long start = ctx.nowMicros();
+        long previous = lastReadStartMicros;
         lastReadStartMicros = start;
         ctx.call(StoreOperation.READ, pair.target(), () -> ctx.store.read(pair.target(), key)).onComplete(ar -> {
             readsInFlight--;
             firstReadDone = true;
             lastReadFailed = ar.failed();
-            answered(ar, start, ctx.nowMicros());
+            answered(ar, start, ctx.nowMicros(), previous);
         });
     }
 
-    /** A read sent at {@code startMicros} answered (or failed) at {@code endMicros}. */
-    protected abstract void answered(AsyncResult<Sighting> read, long startMicros, long endMicros);
+    /**
+     * A read sent at {@code startMicros} answered (or failed) at {@code endMicros}; the read before
+     * it was sent at {@code previousStartMicros} ({@link Long#MIN_VALUE}: none).
+     */
+    protected abstract void answered(AsyncResult<Sighting> read, long startMicros, long endMicros, long previousStartMicros);
 
     protected void record(List<Arrival> arrivals) {
         for (Arrival a : arrivals) {
