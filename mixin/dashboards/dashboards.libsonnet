@@ -205,6 +205,8 @@ local lib = import '../lib.libsonnet';
       ], 'none'),
       g.timeseries('Clock error bound', "Each agent's clock error bound (chrony's, or agent.clock.max_error): agents per region add it to every interval.",
                    { x: 12, y: 24, w: 12, h: 7 }, [g.target('replag_clock_error_bound_seconds{job=~"$job"}', '{{instance}} {{%s}}' % config.clusterLabel)], 's'),
+      g.timeseries('Reads per canary by store (1 h)', "Canary reads per canary written, each store's pairs together: what the poll schedule costs (README's cost tables reckon ~4 at a second; 10 or more means the schedule has not learned the pairs, or their delays swing).",
+                   { x: 0, y: 31, w: 12, h: 7 }, [g.target('sum by (store) (rate(replag_store_call_duration_seconds_count{job=~"$job", op="read"}[1h])) / sum by (store) (rate(replag_canaries_written_total{job=~"$job"}[1h]))', '{{store}}')], 'none'),
     ], annotations),
   },
 }
