@@ -57,7 +57,7 @@ final class ArrivalForecast {
      */
     boolean arrived(long seq, long lowerMicros, long upperMicros, Plan plan, boolean fromWrite) {
         long forecast = plan != null ? plan.expectedMicros : fromWrite && newestSeq >= 0 ? newestMicros : -1;
-        long latency = learned(lowerMicros, upperMicros, forecast, plan);
+        long latency = lowerMicros + (upperMicros - lowerMicros) / 2;
         if (forecast >= 0) {
             // not a stall's canaries: proven together when it ends, they would fill the spread with the stall's gaps
             errors.add(Math.abs(latency - forecast));
@@ -69,22 +69,6 @@ final class ArrivalForecast {
         newestMicros = latency;
         trusted = plan == null ? fromWrite : upperMicros > plan.readsMicros[0] + plan.spacingMicros / 2;
         return true;
-    }
-
-    /**
-     * The latency to learn from an interval. Its middle when it is about a gap wide, or when the
-     * canary came before its window (the delay fell: the truth may be anywhere in it). Otherwise, in
-     * a wider one (proven by a later canary's read, or after a stall), the point nearest the
-     * forecast, at least half a gap inside: its middle would carry the gap since the read before
-     * into the next forecast, and that one's error into the next.
-     */
-    static long learned(long lowerMicros, long upperMicros, long forecastMicros, Plan plan) {
-        long middle = lowerMicros + (upperMicros - lowerMicros) / 2;
-        if (forecastMicros < 0 || plan == null || upperMicros <= plan.startMicros + plan.spacingMicros / 2) {
-            return middle;
-        }
-        long inset = Math.min((upperMicros - lowerMicros) / 2, plan.spacingMicros / 2);
-        return Math.max(lowerMicros + inset, Math.min(upperMicros - inset, forecastMicros));
     }
 
     /**
@@ -146,9 +130,13 @@ final class ArrivalForecast {
      * @param readsMicros    every read, the one before the window first
      */
     record Plan(long sentMicros, long expectedMicros, long spacingMicros, long startMicros, long endMicros, long[] readsMicros) {
-        /** When the oldest unseen canary is this late, it is a stall, not a canary that missed its window. */
+        /**
+         * When the oldest unseen canary is this late, it is a stall, not a canary that missed its
+         * window: half as late again as expected, and 4 spreads, past the window. (Just past the
+         * window, a steady 3 s link whose canaries overlap three deep looked stalled at every write.)
+         */
         long overdueMicros(long spreadMicros) {
-            return Math.max(endMicros + spacingMicros, expectedMicros + 4 * spreadMicros);
+            return Math.max(endMicros + spacingMicros, expectedMicros + Math.max(4 * spreadMicros, expectedMicros / 2));
         }
     }
 

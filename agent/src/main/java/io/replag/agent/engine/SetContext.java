@@ -33,6 +33,7 @@ final class SetContext {
     final io.replag.agent.clock.ClockBound clockBound;
     private final Map<String, EndpointHealth> health = new ConcurrentHashMap<>();
     private final Map<String, RoundTrip> roundTrips = new java.util.HashMap<>();
+    private final CallDeadlines deadlines;
     volatile boolean stopped;
 
     SetContext(ReplicationSet set, CanaryStore store, EventLoop loop, WallClock clock, ReplagMetrics metrics, String agent,
@@ -44,6 +45,7 @@ final class SetContext {
         this.store = store;
         this.loop = loop;
         this.clock = clock;
+        this.deadlines = new CallDeadlines(loop);
         this.metrics = metrics;
         this.agent = agent;
     }
@@ -65,7 +67,7 @@ final class SetContext {
         Promise<T> result = Promise.promise();
         long startMicros = clock.nowMicros();
         long timeoutMicros = set.timing().requestTimeout().toNanos() / 1_000;
-        long timer = loop.schedule(timeoutMicros, () -> result.tryFail(
+        CallDeadlines.Deadline deadline = deadlines.add(loop.monotonicMicros() + timeoutMicros, () -> result.tryFail(
                 new CallTimeoutException(op.label() + " in " + region + " took longer than " + set.timing().requestTimeout())));
         Future<T> pending;
         try {
@@ -74,7 +76,7 @@ final class SetContext {
             pending = Future.failedFuture(e);
         }
         pending.onComplete(ar -> loop.execute(() -> {
-            loop.cancel(timer);
+            deadlines.done(deadline);
             if (ar.succeeded()) {
                 result.tryComplete(ar.result());
             } else {

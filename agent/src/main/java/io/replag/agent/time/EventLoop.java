@@ -13,4 +13,7 @@ public interface EventLoop {
 
     /** Runs {@code task} on the loop: at once if already on it, else soon. */
     void execute(Runnable task);
+
+    /** The loop's own time in µs, for deadlines: never steps as a wall clock may (an arbitrary origin). */
+    long monotonicMicros();
 }

@@ -41,4 +41,9 @@ public final class VertxEventLoop implements EventLoop {
             context.runOnContext(v -> task.run());
         }
     }
+
+    @Override
+    public long monotonicMicros() {
+        return System.nanoTime() / 1_000;
+    }
 }

@@ -23,6 +23,11 @@ public final class VirtualTime implements WallClock, EventLoop {
     }
 
     @Override
+    public long monotonicMicros() {
+        return nowMicros();
+    }
+
+    @Override
     public long nowMicros() {
         return nowMicros;
     }

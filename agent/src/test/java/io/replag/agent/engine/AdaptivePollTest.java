@@ -77,4 +77,27 @@ class AdaptivePollTest {
         adaptive.time().advance(Duration.ofSeconds(5));
         assertThat(adaptive.arrivals().size()).as("every canary of the stall arrives after it").isGreaterThan(before);
     }
+
+    @Test
+    void itAdaptsWithinAFewCanariesWhenTheDelayStepsUpAndBackDown() {
+        Run adaptive = run(PollSchedule.DEFAULT, 50_000, Duration.ofSeconds(30));
+        for (long delay : new long[]{3_000_000, 50_000}) {
+            adaptive.store().delay(US, EU, delay);
+            int from = adaptive.arrivals().size();
+            adaptive.time().advance(Duration.ofSeconds(30));
+            List<Arrival> after = adaptive.arrivals().subList(from, adaptive.arrivals().size());
+            // written after the change, which the first canaries of (at most 3 s) are still in flight across
+            List<Arrival> settled = after.stream().filter(a -> a.writtenAtMicros() >= adaptive.time().nowMicros() - 30_000_000 + 7_000_000
+                    + delay).toList();
+            System.out.printf("AdaptivePollTest: delay now %d ms: uncertainty of the canaries after it %s ms%n", delay / 1000,
+                    after.stream().limit(12).map(a -> String.valueOf(a.uncertaintyMicros() / 1000)).toList());
+            assertThat(after).as("every canary arrives").hasSizeGreaterThanOrEqualTo(25);
+            long changedAt = adaptive.time().nowMicros() - 30_000_000;
+            assertThat(after.stream().filter(a -> a.writtenAtMicros() > changedAt))
+                    .allMatch(a -> a.lowerMicros() <= delay && a.upperMicros() >= delay, "the delay in the interval of every canary written after the change");
+            assertThat(settled).as("seven seconds on (three canaries of the stall it looked like, three read from their write), each timed to the precision again")
+                    .allMatch(a -> a.uncertaintyMicros() <= 60_000, "uncertainty <= 60 ms");
+        }
+        assertThat(adaptive.probe().lagNowSeconds(US, EU)).isLessThan(0.1);
+    }
 }

@@ -8,6 +8,7 @@ import io.replag.exporter.http.Gzip;
 import io.replag.exporter.http.MetricsPage;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.replag.agent.config.PollSchedule;
 import io.replag.agent.config.ProbeTiming;
 import io.replag.agent.config.ReplicationSet;
 import io.replag.agent.engine.Engine;
@@ -38,7 +39,7 @@ import java.util.concurrent.TimeUnit;
 public final class EngineBench {
     private record Result(int pairs, double cpuPerSecond, double heapPerPairBytes, double[] scrapeMs, int scrapeBytes,
                           double readsPerCanary, double medianUncertaintyMs, long series, String schedule,
-                          double genericScrapeMs, int gzipBytes, double gzipMs) {
+                          double genericScrapeMs, int gzipBytes, double gzipMs, String poll) {
     }
 
     private EngineBench() {
@@ -83,13 +84,15 @@ public final class EngineBench {
             Growth.run(pairs, growthMinutes, out);
             return 0;
         }
-        Result baseline = run(1, seconds);
+        Result baseline = run(1, seconds, PollSchedule.DEFAULT);
         List<Result> results = new ArrayList<>();
         for (int pairs : sizes) {
-            results.add(run(pairs, seconds));
+            results.add(run(pairs, seconds, PollSchedule.DEFAULT));
         }
-        out.printf("%8s %10s %8s %11s %9s %26s %10s %9s %24s %10s %10s%n", "pairs", "cpu_s/s", "x base", "heap/pair", "x base",
-                "scrape ms min/med/max", "scrape KB", "series", "sched ms p50/p99/max", "reads/can", "med unc ms");
+        // the largest size again on the geometric schedule alone, the default before issue 18: the same run's comparison
+        results.add(run(sizes.get(sizes.size() - 1), seconds, PollSchedule.GEOMETRIC));
+        out.printf("%8s %10s %8s %11s %9s %26s %10s %9s %24s %10s %10s  %s%n", "pairs", "cpu_s/s", "x base", "heap/pair", "x base",
+                "scrape ms min/med/max", "scrape KB", "series", "sched ms p50/p99/max", "reads/can", "med unc ms", "poll");
         print(out, baseline, baseline);
         for (Result r : results) {
             print(out, r, baseline);
@@ -97,8 +100,8 @@ public final class EngineBench {
         out.printf("%n/metrics page: replag's writer against the Prometheus client's generic writer (median of 3), and gzip level 1%n");
         out.printf("%14s %14s %14s %8s %12s %12s%n", "", "page ms (med)", "generic ms", "x", "gzip KB", "gzip ms");
         for (Result r : results) {
-            out.printf("%8d pairs %14.1f %14.1f %8.1f %12.1f %12.1f%n", r.pairs, r.scrapeMs[1], r.genericScrapeMs,
-                    r.genericScrapeMs / Math.max(0.001, r.scrapeMs[1]), r.gzipBytes / 1024.0, r.gzipMs);
+            out.printf("%8d pairs %14.1f %14.1f %8.1f %12.1f %12.1f  %s%n", r.pairs, r.scrapeMs[1], r.genericScrapeMs,
+                    r.genericScrapeMs / Math.max(0.001, r.scrapeMs[1]), r.gzipBytes / 1024.0, r.gzipMs, r.poll);
         }
         // the short form compares schedules on a small topology so that CI runs this code too
         PollQuality.print(out, quality ? 1_000 : 100, quality ? 300 : 30);
@@ -107,20 +110,20 @@ public final class EngineBench {
     }
 
     private static void print(PrintStream out, Result r, Result base) {
-        out.printf("%8d %10.4f %8.1f %9.0f B %9.2f %26s %10.1f %9d %24s %10.2f %10.1f%n", r.pairs, r.cpuPerSecond,
+        out.printf("%8d %10.4f %8.1f %9.0f B %9.2f %26s %10.1f %9d %24s %10.2f %10.1f  %s%n", r.pairs, r.cpuPerSecond,
                 r.cpuPerSecond / base.cpuPerSecond, r.heapPerPairBytes, r.heapPerPairBytes / Math.max(1, base.heapPerPairBytes),
                 String.format("%.1f/%.1f/%.1f", r.scrapeMs[0], r.scrapeMs[1], r.scrapeMs[2]), r.scrapeBytes / 1024.0,
                 r.series, r.schedule,
-                r.readsPerCanary, r.medianUncertaintyMs);
+                r.readsPerCanary, r.medianUncertaintyMs, r.poll);
     }
 
-    private static Result run(int pairs, int seconds) {
+    private static Result run(int pairs, int seconds, PollSchedule poll) {
         Vertx vertx = Vertx.vertx();
         try {
             PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
             VertxEventLoop loop = VertxEventLoop.create(vertx);
             InMemoryCanaryStore store = new InMemoryCanaryStore(loop, WallClock.system());
-            List<ReplicationSet> sets = SimulatedRegions.build(store, pairs, ProbeTiming.DEFAULT);
+            List<ReplicationSet> sets = SimulatedRegions.build(store, pairs, ProbeTiming.DEFAULT.toBuilder().poll(poll).build());
             ReplagMetrics metrics = new ReplagMetrics(registry);
             long heapBefore = usedHeapAfterGc();
             List<SetProbe> probes = sets.stream().map(set -> new SetProbe(set, store, loop, WallClock.system(), metrics, "bench")).toList();
@@ -175,7 +178,7 @@ public final class EngineBench {
             long series = registry.scrape().lines().filter(l -> !l.startsWith("#") && l.startsWith("replag_")).count();
             return new Result(pairs, (cpu1 - cpu0) / (double) (wall1 - wall0),
                     (heapAfter - heapBefore) / (double) pairs, new double[]{scrapes[0], scrapes[2], scrapes[4]}, size, q[0], q[1], series,
-                    schedule, generic[1], gzipBytes, gzipMs);
+                    schedule, generic[1], gzipBytes, gzipMs, poll.adaptive() ? "default" : "geometric");
         } catch (Exception e) {
             throw new IllegalStateException("bench run with " + pairs + " pairs failed", e);
         } finally {

@@ -24,11 +24,15 @@ class EngineBenchTest {
         assertThat(code).isZero();
         assertThat(printed).contains("cores").contains("cpu_s/s");
         List<String> rows = printed.lines().filter(l -> l.matches("\\s+\\d+\\s+\\d.*")).toList();
-        assertThat(rows).hasSize(2);
+        assertThat(rows).hasSize(3);
         assertThat(rows.get(0).trim()).startsWith("1 ");
         String[] hundred = rows.get(1).trim().split("\\s+");
         assertThat(hundred[0]).isEqualTo("100");
-        assertThat(Double.parseDouble(hundred[hundred.length - 2])).as("reads per canary").isGreaterThan(0);
+        assertThat(hundred[hundred.length - 1]).isEqualTo("default");
+        assertThat(Double.parseDouble(hundred[hundred.length - 3])).as("reads per canary").isGreaterThan(0);
+        String[] geometric = rows.get(2).trim().split("\\s+");
+        assertThat(geometric[0]).isEqualTo("100");
+        assertThat(geometric[geometric.length - 1]).as("the same size on the schedule before issue 18").isEqualTo("geometric");
         assertThat(printed).contains("measurement quality vs cost").contains("geometric 15ms x1.35 max 1s").contains("default: adaptive, 50ms");
     }
 }
