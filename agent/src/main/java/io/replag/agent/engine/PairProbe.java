@@ -141,15 +141,25 @@ final class PairProbe extends TargetReads {
 
     private void follow(long seq, ArrivalForecast.Plan plan, long now) {
         long base = plan.sentMicros() + aimMicros();
+        boolean late = false;
         for (long offset : plan.readsMicros()) {
-            long at = Math.max(now, base + offset);
+            long at = base + offset;
+            if (at < now) {
+                // reads due before now (a target further than the source, a plan made again) are one read now, not a burst
+                if (late) {
+                    continue;
+                }
+                late = true;
+                at = now;
+            }
             while (planned.containsKey(at)) {
                 at++;
             }
             planned.put(at, seq);
         }
         plans.put(seq, plan);
-        gapMicros = plan.spacingMicros();
+        // past the window, the first fallback read waits for the window's answers: from a far target they are still on their way
+        gapMicros = Math.max(plan.spacingMicros(), 2 * ctx.oneWayMicros(pair.target()));
         // a late canary of a slow pair is read as often, relative to its delay, as one of a fast pair
         fallbackMaxMicros = Math.max(poll.maxMicros(), plan.expectedMicros() / 10);
     }
