@@ -184,12 +184,14 @@ class MySqlLabIT {
             // the previous delay can still be in flight, and one of those is not this delay's to judge
             long changedAtMicros = io.replag.agent.time.WallClock.system().nowMicros();
             java.util.function.Predicate<Seen> writtenAfterTheChange = s -> s.target.equals(EU)
-                    && s.arrival.seenAtMicros() - s.arrival.latencyMicros() > changedAtMicros + 100_000;
+                    && s.arrival.writtenAtMicros() > changedAtMicros + 100_000;
             Await.until(Duration.ofSeconds(30), "3 arrivals written after the change", () -> seen.stream().filter(writtenAfterTheChange).count() >= 3);
             seen.stream().filter(writtenAfterTheChange).limit(3).forEach(s -> {
                 double latency = s.arrival.latencyMicros() / 1e6, uncertainty = s.arrival.uncertaintyMicros() / 1e6;
             double lower = s.arrival.lowerMicros() / 1e6, upper = s.arrival.upperMicros() / 1e6;
-                long writtenAt = s.arrival.seenAtMicros() - s.arrival.latencyMicros();
+                // the write's send on replag's clock, the machine's one clock the observer reads too (seen-at less the
+                // reported latency, the interval's middle, put it up to half an interval late: a 275 ms interval failed)
+                long writtenAt = s.arrival.writtenAtMicros();
                 Long observed = observer.firstSeenMicros.get(s.arrival.seq());
                 assertThat(observed).as("the observer saw seq " + s.arrival.seq()).isNotNull();
                 double truth = (observed - writtenAt) / 1e6;
