@@ -56,18 +56,28 @@ final class ArrivalForecast {
      * @return true when it is the newest canary yet, so the forecast moved
      */
     boolean arrived(long seq, long lowerMicros, long upperMicros, Plan plan, boolean fromWrite) {
+        return arrived(seq, lowerMicros, upperMicros, plan, fromWrite, 0);
+    }
+
+    /**
+     * As {@link #arrived(long, long, long, Plan, boolean)}, for a reader that planned on the write's
+     * expected time ({@link Plan#sentMicros}) and learns its real one with the canary (an agent in
+     * the target region): the write came {@code writeOffsetMicros} after it was expected, which is
+     * the forecast's error too (the writer's jitter), though not the latency's.
+     */
+    boolean arrived(long seq, long lowerMicros, long upperMicros, Plan plan, boolean fromWrite, long writeOffsetMicros) {
         long forecast = plan != null ? plan.expectedMicros : fromWrite && newestSeq >= 0 ? newestMicros : -1;
         long latency = lowerMicros + (upperMicros - lowerMicros) / 2;
         if (forecast >= 0) {
             // not a stall's canaries: proven together when it ends, they would fill the spread with the stall's gaps
-            errors.add(Math.abs(latency - forecast));
+            errors.add(Math.abs(latency + (plan != null ? writeOffsetMicros : 0) - forecast));
         }
         if (seq <= newestSeq) {
             return false;
         }
         newestSeq = seq;
         newestMicros = latency;
-        trusted = plan == null ? fromWrite : upperMicros > plan.readsMicros[0] + plan.spacingMicros / 2;
+        trusted = plan == null ? fromWrite : upperMicros + writeOffsetMicros > plan.readsMicros[0] + plan.spacingMicros / 2;
         return true;
     }
 

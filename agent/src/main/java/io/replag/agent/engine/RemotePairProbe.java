@@ -13,7 +13,11 @@ import org.slf4j.LoggerFactory;
  * it reads by the source's cadence: from the earliest moment each next one may be sent (the newest
  * seen, plus the interval less its jitter, then every interval), at gaps growing from
  * {@code poll.first}, as a local writer's reads would; and once an interval when nothing else reads. Each arrival's interval comes from
- * {@link RemoteLagTracker}, with both agents' clock error bounds in it.
+ * {@link RemoteLagTracker}, with both agents' clock error bounds in it. With {@code poll.precision} (the
+ * default), once the pair's canaries have shown where they land, the next one is read on a plan
+ * instead ({@link ArrivalForecast}): around its expected write (the newest seen plus an interval)
+ * plus the expected latency, the writer's jitter in the forecast's spread; past the plan, the
+ * geometric fallback; a canary overdue by the plan's stall bound sends the pair back to the cadence.
  *
  * <p>What it cannot know, it does not pretend: canaries written is the advance of the seq it sees,
  * and a canary is missed when none newer than the last has shown by the deadline of the one the
@@ -27,6 +31,15 @@ final class RemotePairProbe extends TargetReads {
     private final long deadlineMicros;
 
     private long missedSinceNewest;
+    /** The adaptive schedule (poll.precision): where the next canary will land, from where the last ones did. */
+    private final ArrivalForecast forecast = new ArrivalForecast();
+    /** The plan for canary {@link #planSeq} (null: none; the cadence's geometric schedule reads). */
+    private ArrivalForecast.Plan plan;
+    private long planSeq = -1;
+    /** The plan's reads not yet made (µs on this agent's clock). */
+    private final java.util.TreeSet<Long> planned = new java.util.TreeSet<>();
+    /** The start of the latest read that showed nothing newer than the highest seq: a miss for the next canary. */
+    private long missStartMicros = Long.MIN_VALUE;
     /** When the next canary may be sent by the source's cadence: polling starts again from there; -1 before any seen. */
     private long nextWriteMicros = -1;
     private boolean anomalyLogged;
@@ -64,6 +77,26 @@ final class RemotePairProbe extends TargetReads {
     protected void pollTick() {
         readIfRoom();
         long now = ctx.nowMicros();
+        if (plan != null) {
+            planned.headSet(now, true).clear(); // this read was the planned one, if it was
+            if (now <= plan.sentMicros() + plan.overdueMicros(forecast.spreadMicros())) {
+                // on the plan: its next read, or past the window the geometric fallback from the window's gap
+                long next;
+                if (!planned.isEmpty()) {
+                    next = planned.first();
+                } else {
+                    gapMicros = Math.min(poll.maxMicros(), Math.max(poll.firstMicros(), (long) (gapMicros * poll.factor())));
+                    next = now + gapMicros;
+                }
+                while (nextWriteMicros >= 0 && nextWriteMicros <= now) {
+                    nextWriteMicros += intervalMicros; // the cadence keeps count, for when the plan is dropped
+                }
+                schedulePoll(Math.max(0, next - now));
+                return;
+            }
+            // the planned canary is a stall's: back to the cadence's reads, and the next canary teaches from its write
+            dropPlan();
+        }
         if (nextWriteMicros >= 0 && now >= nextWriteMicros) {
             // another canary is due by the cadence: read it as closely as the last, as a local writer's reads would
             gapMicros = poll.firstMicros();
@@ -85,6 +118,11 @@ final class RemotePairProbe extends TargetReads {
         Canary canary = seen.canary().orElse(null);
         long before = tracker.highestSeq();
         RemoteLagTracker.Result result = tracker.read(canary, start, end, seen.at());
+        boolean newer = canary != null && tracker.highestSeq() > before;
+        if (newer && before > 0 && poll.adaptive()) {
+            learn(canary, start, end, before);
+        }
+        missStartMicros = newer ? start : Math.max(missStartMicros, start);
         if (canary != null) {
             meters.targetData(canary.writtenAtMicros());
         }
@@ -99,12 +137,58 @@ final class RemotePairProbe extends TargetReads {
                 }
                 if (next > nextWriteMicros) {
                     nextWriteMicros = next;
-                    gapMicros = poll.firstMicros();
-                    schedulePoll(Math.max(0, next - ctx.nowMicros()));
+                    if (plan == null) {
+                        gapMicros = poll.firstMicros();
+                        schedulePoll(Math.max(0, next - ctx.nowMicros()));
+                    }
                 }
             }
         }
         record(result);
+    }
+
+    /**
+     * Canary {@code canary}, newer than {@code before}, was seen by the read sent at {@code start}
+     * and answered at {@code end}: it teaches the forecast when it came (on this agent's clock
+     * against its writer's: both clocks' offsets are in every latency it learns and every one it
+     * expects, so they cancel), and the next canary is planned where it will land, from the
+     * cadence's expected write. Only for the schedule, never for the interval exported, which
+     * {@link RemoteLagTracker} bounds with both clocks' error bounds.
+     */
+    private void learn(Canary canary, long start, long end, long before) {
+        long lower = missStartMicros == Long.MIN_VALUE ? 0 : Math.max(0, missStartMicros - canary.writtenAtMicros());
+        long upper = Math.max(lower, end - canary.writtenAtMicros());
+        ArrivalForecast.Plan used = planSeq == canary.seq() ? plan : null;
+        // read on the cadence's schedule from its earliest write, and not after skipped ones (a stall's end): one to learn from
+        boolean fromCadence = used == null && canary.seq() == before + 1;
+        forecast.arrived(canary.seq(), lower, upper, used, fromCadence, used == null ? 0 : canary.writtenAtMicros() - used.sentMicros());
+        dropPlan();
+        if (!forecast.ready()) {
+            return;
+        }
+        long now = ctx.nowMicros();
+        plan = forecast.plan(canary.writtenAtMicros() + intervalMicros, poll.precisionMicros(), poll.firstMicros());
+        planSeq = canary.seq() + 1;
+        boolean late = false;
+        for (long offset : plan.readsMicros()) {
+            long at = plan.sentMicros() + offset;
+            if (at < now) {
+                if (late) {
+                    continue; // reads due before now are one read now, not a burst
+                }
+                late = true;
+                at = now;
+            }
+            planned.add(at);
+        }
+        gapMicros = plan.spacingMicros();
+        schedulePoll(Math.max(0, planned.first() - now));
+    }
+
+    private void dropPlan() {
+        plan = null;
+        planSeq = -1;
+        planned.clear();
     }
 
     private void record(RemoteLagTracker.Result result) {
