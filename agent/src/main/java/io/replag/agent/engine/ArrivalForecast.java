@@ -126,7 +126,7 @@ final class ArrivalForecast {
         for (int i = 0; i <= gaps; i++) {
             reads[i + 1] = start + i * spacing;
         }
-        return new Plan(sentMicros, expected, spacing, start, start + gaps * spacing, reads);
+        return new Plan(sentMicros, expected, spacing, reads);
     }
 
     /**
@@ -135,38 +135,72 @@ final class ArrivalForecast {
      * @param sentMicros     when the canary's write was sent
      * @param expectedMicros the latency expected
      * @param spacingMicros  the gap between the window's reads, where the geometric fallback starts
-     * @param startMicros    the window's first read
-     * @param endMicros      its last
      * @param readsMicros    every read, the one before the window first
      */
-    record Plan(long sentMicros, long expectedMicros, long spacingMicros, long startMicros, long endMicros, long[] readsMicros) {
+    record Plan(long sentMicros, long expectedMicros, long spacingMicros, long[] readsMicros) {
+        /** The window's first read. */
+        long startMicros() {
+            return readsMicros[1];
+        }
+
+        /** The window's last read. */
+        long endMicros() {
+            return readsMicros[readsMicros.length - 1];
+        }
+
+        /**
+         * When to read, on the clock of {@code baseMicros} (the write as the target sees it, or as
+         * it is expected): reads that would be due before {@code nowMicros} (a target further than
+         * the source, a plan made again) are one read now, not a burst.
+         */
+        long[] readTimes(long baseMicros, long nowMicros) {
+            long[] times = new long[readsMicros.length];
+            int n = 0;
+            for (long offset : readsMicros) {
+                long at = baseMicros + offset;
+                if (at < nowMicros) {
+                    if (n > 0) {
+                        continue;
+                    }
+                    at = nowMicros;
+                }
+                times[n++] = at;
+            }
+            return Arrays.copyOf(times, n);
+        }
+
         /**
          * When the oldest unseen canary is this late, it is a stall, not a canary that missed its
          * window: half as late again as expected, and 4 spreads, past the window. (Just past the
          * window, a steady 3 s link whose canaries overlap three deep looked stalled at every write.)
          */
         long overdueMicros(long spreadMicros) {
-            return Math.max(endMicros + spacingMicros, expectedMicros + Math.max(4 * spreadMicros, expectedMicros / 2));
+            return Math.max(endMicros() + spacingMicros, expectedMicros + Math.max(4 * spreadMicros, expectedMicros / 2));
         }
     }
 
-    /** The last {@link #REMEMBERED} values. */
+    /** The last {@link #REMEMBERED} values, and their median, sorted once per change (plans ask for it several times a canary). */
     private static final class Ring {
         private final long[] values = new long[REMEMBERED];
+        private final long[] sorted = new long[REMEMBERED];
         private long count;
+        private long median;
+        private boolean stale;
 
         void add(long value) {
             values[(int) (count++ % REMEMBERED)] = value;
+            stale = true;
         }
 
         long median() {
-            int n = (int) Math.min(count, REMEMBERED);
-            if (n == 0) {
-                return 0;
+            if (stale) {
+                int n = (int) Math.min(count, REMEMBERED);
+                System.arraycopy(values, 0, sorted, 0, n);
+                Arrays.sort(sorted, 0, n);
+                median = n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+                stale = false;
             }
-            long[] sorted = Arrays.copyOf(values, n);
-            Arrays.sort(sorted);
-            return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+            return median;
         }
     }
 }

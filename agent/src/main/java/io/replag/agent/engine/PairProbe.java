@@ -140,18 +140,7 @@ final class PairProbe extends TargetReads {
     }
 
     private void follow(long seq, ArrivalForecast.Plan plan, long now) {
-        long base = plan.sentMicros() + aimMicros();
-        boolean late = false;
-        for (long offset : plan.readsMicros()) {
-            long at = base + offset;
-            if (at < now) {
-                // reads due before now (a target further than the source, a plan made again) are one read now, not a burst
-                if (late) {
-                    continue;
-                }
-                late = true;
-                at = now;
-            }
+        for (long at : plan.readTimes(plan.sentMicros() + aimMicros(), now)) {
             while (planned.containsKey(at)) {
                 at++;
             }

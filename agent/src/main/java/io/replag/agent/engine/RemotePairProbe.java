@@ -169,16 +169,7 @@ final class RemotePairProbe extends TargetReads {
         long now = ctx.nowMicros();
         plan = forecast.plan(canary.writtenAtMicros() + intervalMicros, poll.precisionMicros(), poll.firstMicros());
         planSeq = canary.seq() + 1;
-        boolean late = false;
-        for (long offset : plan.readsMicros()) {
-            long at = plan.sentMicros() + offset;
-            if (at < now) {
-                if (late) {
-                    continue; // reads due before now are one read now, not a burst
-                }
-                late = true;
-                at = now;
-            }
+        for (long at : plan.readTimes(plan.sentMicros(), now)) {
             planned.add(at);
         }
         gapMicros = plan.spacingMicros();
