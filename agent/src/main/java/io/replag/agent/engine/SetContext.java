@@ -7,6 +7,7 @@ import io.replag.agent.metrics.ReplagMetrics;
 import io.replag.agent.spi.CanaryStore;
 import io.replag.agent.time.EventLoop;
 import io.replag.agent.time.WallClock;
+import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 
@@ -34,6 +35,7 @@ final class SetContext {
     private final Map<String, EndpointHealth> health = new ConcurrentHashMap<>();
     private final Map<String, RoundTrip> roundTrips = new java.util.HashMap<>();
     private final CallDeadlines deadlines;
+    private final long timeoutMicros;
     volatile boolean stopped;
 
     SetContext(ReplicationSet set, CanaryStore store, EventLoop loop, WallClock clock, ReplagMetrics metrics, String agent,
@@ -46,6 +48,7 @@ final class SetContext {
         this.loop = loop;
         this.clock = clock;
         this.deadlines = new CallDeadlines(loop);
+        this.timeoutMicros = set.timing().requestTimeout().toNanos() / 1_000;
         this.metrics = metrics;
         this.agent = agent;
     }
@@ -64,11 +67,18 @@ final class SetContext {
      * loop; the endpoint's health and error counters are updated before it does.
      */
     <T> Future<T> call(StoreOperation op, String region, Supplier<Future<T>> call) {
+        return call(op, region, health(region), clock.nowMicros(), call);
+    }
+
+    /**
+     * As {@link #call(StoreOperation, String, Supplier)}, for a caller that holds the endpoint's
+     * health and has just read the clock (a pair's reads: the engine's most frequent call).
+     */
+    <T> Future<T> call(StoreOperation op, String region, EndpointHealth endpoint, long startMicros, Supplier<Future<T>> call) {
         Promise<T> result = Promise.promise();
-        long startMicros = clock.nowMicros();
-        long timeoutMicros = set.timing().requestTimeout().toNanos() / 1_000;
-        CallDeadlines.Deadline deadline = deadlines.add(loop.monotonicMicros() + timeoutMicros, () -> result.tryFail(
-                new CallTimeoutException(op.label() + " in " + region + " took longer than " + set.timing().requestTimeout())));
+        CallDeadlines.Deadline deadline = deadlines.add(loop.monotonicMicros() + timeoutMicros, () -> settle(result, op, region, endpoint,
+                startMicros, Future.failedFuture(new CallTimeoutException(op.label() + " in " + region + " took longer than "
+                        + set.timing().requestTimeout()))));
         Future<T> pending;
         try {
             pending = call.get();
@@ -77,24 +87,29 @@ final class SetContext {
         }
         pending.onComplete(ar -> loop.execute(() -> {
             deadlines.done(deadline);
-            if (ar.succeeded()) {
-                result.tryComplete(ar.result());
-            } else {
-                result.tryFail(ar.cause());
-            }
+            settle(result, op, region, endpoint, startMicros, ar);
         }));
-        return result.future().andThen(ar -> {
-            long took = clock.nowMicros() - startMicros;
-            health(region).took(op, took);
-            if (ar.succeeded()) {
-                if (op.timesRoundTrip()) {
-                    roundTrips.computeIfAbsent(region, r -> new RoundTrip()).record(took);
-                }
-                health(region).succeeded(op);
-            } else {
-                health(region).failed(op, FailureReason.of(ar.cause(), store).label(), FailureReason.detail(ar.cause()));
+        return result.future();
+    }
+
+    /** The call answered, failed or timed out, whichever came first: the endpoint's health, then the caller. */
+    private <T> void settle(Promise<T> result, StoreOperation op, String region, EndpointHealth endpoint, long startMicros,
+                            AsyncResult<T> ar) {
+        if (result.future().isComplete()) {
+            return; // an answer after the timeout changes nothing
+        }
+        long took = clock.nowMicros() - startMicros;
+        endpoint.took(op, took);
+        if (ar.succeeded()) {
+            if (op.timesRoundTrip()) {
+                roundTrips.computeIfAbsent(region, r -> new RoundTrip()).record(took);
             }
-        });
+            endpoint.succeeded(op);
+            result.complete(ar.result());
+        } else {
+            endpoint.failed(op, FailureReason.of(ar.cause(), store).label(), FailureReason.detail(ar.cause()));
+            result.fail(ar.cause());
+        }
     }
 
     /** Half the round trip to the region's endpoint, from its fastest recent canary calls; 0 before any. Event-loop only. */

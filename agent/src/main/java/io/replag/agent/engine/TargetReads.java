@@ -27,6 +27,7 @@ abstract class TargetReads implements PairReader {
     protected final PollSchedule poll;
     protected final long intervalMicros;
     private final NativeFigures natives;
+    private final io.replag.agent.metrics.EndpointHealth targetHealth;
 
     protected long gapMicros;
     protected long pollTimer = -1;
@@ -46,7 +47,7 @@ abstract class TargetReads implements PairReader {
         this.meters = ctx.metrics.pair(ctx.set.store(), ctx.set.name(), pair.source(), pair.target());
         this.natives = new NativeFigures(ctx, pair, meters);
         meters.lagNow(this::lagNowSeconds);
-        ctx.health(pair.target());
+        this.targetHealth = ctx.health(pair.target());
     }
 
     @Override
@@ -114,7 +115,7 @@ abstract class TargetReads implements PairReader {
         long start = ctx.nowMicros();
         long previous = lastReadStartMicros;
         lastReadStartMicros = start;
-        ctx.call(StoreOperation.READ, pair.target(), () -> ctx.store.read(pair.target(), key)).onComplete(ar -> {
+        ctx.call(StoreOperation.READ, pair.target(), targetHealth, start, () -> ctx.store.read(pair.target(), key)).onComplete(ar -> {
             readsInFlight--;
             firstReadDone = true;
             lastReadFailed = ar.failed();

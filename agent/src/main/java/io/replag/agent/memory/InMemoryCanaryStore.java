@@ -53,7 +53,8 @@ public final class InMemoryCanaryStore implements CanaryStore {
     private final EventLoop loop;
     private final WallClock clock;
     private final Map<CanaryKey, Deque<Entry>> history = new ConcurrentHashMap<>();
-    private final Map<String, Link> links = new ConcurrentHashMap<>();
+    /** Source region to target region to link: two lookups on the regions' own strings, no key built per read. */
+    private final Map<String, Map<String, Link>> links = new ConcurrentHashMap<>();
     private final Map<String, Fault> faults = new ConcurrentHashMap<>();
     private long maxDelayMicros;
     /** Source region to the targets whose links draw a delay per write. */
@@ -113,7 +114,7 @@ public final class InMemoryCanaryStore implements CanaryStore {
                 if (e.visibleAtMicros() != null && e.visibleAtMicros().containsKey(target)) {
                     return e.visibleAtMicros().get(target) - e.committedAtMicros();
                 }
-                Link link = links.get(key.sourceRegion() + "->" + target);
+                Link link = existingLink(key.sourceRegion(), target);
                 return link == null ? 0 : link.delayMicros;
             }
         }
@@ -224,7 +225,7 @@ public final class InMemoryCanaryStore implements CanaryStore {
             if (targets != null) {
                 visibleAt = new java.util.HashMap<>();
                 for (String target : targets) {
-                    Link link = links.get(canary.key().sourceRegion() + "->" + target);
+                    Link link = existingLink(canary.key().sourceRegion(), target);
                     link.lastVisibleMicros = Math.max(link.lastVisibleMicros, committed + Math.max(0, link.model.getAsLong()));
                     visibleAt.put(target, link.lastVisibleMicros);
                 }
@@ -250,7 +251,7 @@ public final class InMemoryCanaryStore implements CanaryStore {
             if (region.equals(key.sourceRegion())) {
                 return Optional.ofNullable(entries.peekLast()).map(Entry::canary);
             }
-            Link link = links.get(key.sourceRegion() + "->" + region);
+            Link link = existingLink(key.sourceRegion(), region);
             long delay = link == null ? 0 : link.delayMicros;
             long horizon = link != null && link.pausedAtMicros >= 0 ? link.pausedAtMicros : clock.nowMicros();
             Canary visible = null;
@@ -270,7 +271,7 @@ public final class InMemoryCanaryStore implements CanaryStore {
     @Override
     public Future<java.util.List<NativeLag>> readNativeLag(String sourceRegion, String targetRegion) {
         return answer(targetRegion, () -> {
-            Link link = links.get(sourceRegion + "->" + targetRegion);
+            Link link = existingLink(sourceRegion, targetRegion);
             double seconds = link == null ? 0 : link.delayMicros / 1e6;
             return java.util.List.of(new NativeLag("memory_link_delay", seconds));
         });
@@ -335,7 +336,12 @@ public final class InMemoryCanaryStore implements CanaryStore {
     }
 
     private Link link(String source, String target) {
-        return links.computeIfAbsent(source + "->" + target, k -> new Link());
+        return links.computeIfAbsent(source, k -> new ConcurrentHashMap<>()).computeIfAbsent(target, k -> new Link());
+    }
+
+    private Link existingLink(String source, String target) {
+        Map<String, Link> from = links.get(source);
+        return from == null ? null : from.get(target);
     }
 
     private Fault fault(String region) {
