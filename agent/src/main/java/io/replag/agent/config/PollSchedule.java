@@ -45,7 +45,7 @@ public record PollSchedule(Duration first, double factor, Duration max, Duration
 
     /**
      * The geometric schedule learning each pair, with a 50 ms precision: on the bench's realistic
-     * delay models (docs/performance.md) ~4.4 reads per canary at a global table's second, where
+     * delay models (docs/performance.md) ~3.6 reads per canary at a global table's second, where
      * the geometric schedule alone reads ~10 times.
      */
     public static final PollSchedule DEFAULT = GEOMETRIC.withPrecision(Duration.ofMillis(50));

@@ -14,8 +14,15 @@ public final class VertxEventLoop implements EventLoop {
 
     private final Context context;
     private final TimerWheel wheel;
+    /** Every timer a Vert.x timer of its own, as before the wheel: for {@code replag bench}'s comparison only. */
+    private final boolean loopTimers;
 
     public VertxEventLoop(Context context) {
+        this(context, false);
+    }
+
+    private VertxEventLoop(Context context, boolean loopTimers) {
+        this.loopTimers = loopTimers;
         if (!context.isEventLoopContext()) {
             throw new IllegalArgumentException("the engine must run on an event-loop context");
         }
@@ -41,13 +48,18 @@ public final class VertxEventLoop implements EventLoop {
         return new VertxEventLoop(vertx.getOrCreateContext());
     }
 
+    /** A loop whose every timer is a Vert.x timer (the engine before its wheel), so that a benchmark can print both in one run. */
+    public static VertxEventLoop withLoopTimers(Vertx vertx) {
+        return new VertxEventLoop(vertx.getOrCreateContext(), true);
+    }
+
     public Context context() {
         return context;
     }
 
     @Override
     public long schedule(long delayMicros, Runnable task) {
-        if (onLoop()) {
+        if (onLoop() && !loopTimers) {
             return wheel.schedule(delayMicros, task);
         }
         long delayMs = Math.max(1, (delayMicros + 999) / 1000);

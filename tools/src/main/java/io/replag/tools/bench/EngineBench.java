@@ -84,13 +84,16 @@ public final class EngineBench {
             Growth.run(pairs, growthMinutes, out);
             return 0;
         }
-        Result baseline = run(1, seconds, PollSchedule.DEFAULT);
+        Result baseline = run(1, seconds, PollSchedule.DEFAULT, false);
         List<Result> results = new ArrayList<>();
         for (int pairs : sizes) {
-            results.add(run(pairs, seconds, PollSchedule.DEFAULT));
+            results.add(run(pairs, seconds, PollSchedule.DEFAULT, false));
         }
-        // the largest size again on the geometric schedule alone, the default before issue 18: the same run's comparison
-        results.add(run(sizes.get(sizes.size() - 1), seconds, PollSchedule.GEOMETRIC));
+        // the largest size again as the engine was before issue 18, in the same run: the geometric schedule alone, and
+        // every timer a Vert.x timer of its own
+        int largest = sizes.get(sizes.size() - 1);
+        results.add(run(largest, seconds, PollSchedule.GEOMETRIC, false));
+        results.add(run(largest, seconds, PollSchedule.GEOMETRIC, true));
         out.printf("%8s %10s %8s %11s %9s %26s %10s %9s %24s %10s %10s  %s%n", "pairs", "cpu_s/s", "x base", "heap/pair", "x base",
                 "scrape ms min/med/max", "scrape KB", "series", "sched ms p50/p99/max", "reads/can", "med unc ms", "poll");
         print(out, baseline, baseline);
@@ -117,11 +120,11 @@ public final class EngineBench {
                 r.readsPerCanary, r.medianUncertaintyMs, r.poll);
     }
 
-    private static Result run(int pairs, int seconds, PollSchedule poll) {
+    private static Result run(int pairs, int seconds, PollSchedule poll, boolean loopTimers) {
         Vertx vertx = Vertx.vertx();
         try {
             PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-            VertxEventLoop loop = VertxEventLoop.create(vertx);
+            VertxEventLoop loop = loopTimers ? VertxEventLoop.withLoopTimers(vertx) : VertxEventLoop.create(vertx);
             InMemoryCanaryStore store = new InMemoryCanaryStore(loop, WallClock.system());
             List<ReplicationSet> sets = SimulatedRegions.build(store, pairs, ProbeTiming.DEFAULT.toBuilder().poll(poll).build());
             ReplagMetrics metrics = new ReplagMetrics(registry);
@@ -178,7 +181,7 @@ public final class EngineBench {
             long series = registry.scrape().lines().filter(l -> !l.startsWith("#") && l.startsWith("replag_")).count();
             return new Result(pairs, (cpu1 - cpu0) / (double) (wall1 - wall0),
                     (heapAfter - heapBefore) / (double) pairs, new double[]{scrapes[0], scrapes[2], scrapes[4]}, size, q[0], q[1], series,
-                    schedule, generic[1], gzipBytes, gzipMs, poll.adaptive() ? "default" : "geometric");
+                    schedule, generic[1], gzipBytes, gzipMs, (poll.adaptive() ? "default" : "geometric") + (loopTimers ? ", a Vert.x timer each" : ""));
         } catch (Exception e) {
             throw new IllegalStateException("bench run with " + pairs + " pairs failed", e);
         } finally {
