@@ -24,7 +24,7 @@ class EngineBenchTest {
         assertThat(code).isZero();
         assertThat(printed).contains("cores").contains("cpu_s/s");
         List<String> rows = printed.lines().filter(l -> l.matches("\\s+\\d+\\s+\\d.*")).toList();
-        assertThat(rows).hasSize(3);
+        assertThat(rows).hasSize(4);
         assertThat(rows.get(0).trim()).startsWith("1 ");
         String[] hundred = rows.get(1).trim().split("\\s+");
         assertThat(hundred[0]).isEqualTo("100");
@@ -33,6 +33,8 @@ class EngineBenchTest {
         String[] geometric = rows.get(2).trim().split("\\s+");
         assertThat(geometric[0]).isEqualTo("100");
         assertThat(geometric[geometric.length - 1]).as("the same size on the schedule before issue 18").isEqualTo("geometric");
+        assertThat(rows.get(3).trim()).as("and with every timer a Vert.x timer, the engine before issue 18")
+                .startsWith("100 ").endsWith("geometric, a Vert.x timer each");
         assertThat(printed).contains("measurement quality vs cost").contains("geometric 15ms x1.35 max 1s").contains("default: adaptive, 50ms");
     }
 }
