@@ -94,7 +94,7 @@ final class RemotePairProbe extends TargetReads {
                 schedulePoll(Math.max(0, next - now));
                 return;
             }
-            // the planned canary is a stall's: back to the cadence's reads, and the next canary teaches from its write
+            // the planned canary is a stall's: back to the cadence's reads; the canary that ends it plans the next, its spread widened
             dropPlan();
         }
         if (nextWriteMicros >= 0 && now >= nextWriteMicros) {

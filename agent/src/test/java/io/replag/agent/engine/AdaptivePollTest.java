@@ -95,7 +95,7 @@ class AdaptivePollTest {
             long changedAt = adaptive.time().nowMicros() - 30_000_000;
             assertThat(after.stream().filter(a -> a.writtenAtMicros() > changedAt))
                     .allMatch(a -> a.lowerMicros() <= delay && a.upperMicros() >= delay, "the delay in the interval of every canary written after the change");
-            assertThat(settled).as("seven seconds on (three canaries of the stall it looked like, three read from their write), each timed to the precision again")
+            assertThat(settled).as("seven seconds on (the canaries of the stall it looked like, then plans widened by the surprise), each timed to the precision again")
                     .allMatch(a -> a.uncertaintyMicros() <= 60_000, "uncertainty <= 60 ms");
         }
         assertThat(adaptive.probe().lagNowSeconds(US, EU)).isLessThan(0.1);
