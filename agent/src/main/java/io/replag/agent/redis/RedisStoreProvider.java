@@ -100,7 +100,7 @@ public final class RedisStoreProvider implements StoreProvider<RedisOptions> {
                 }, () -> b.serverClock(!clusterMode));
         node.get("server_clock_error").durationWithin(Duration.ZERO, Duration.ofSeconds(10)).ifPresent(b::serverClockError);
         node.get("info").bool().ifPresent(b::info);
-        b.cloudWatch(cloudWatch(node.get("cloudwatch")));
+        b.cloudWatch(cloudWatch(node.get("cloudwatch"), regions));
         if (iamAuth && node.get("user").string().isEmpty()) {
             iam.error("IAM users are named: set user");
         }
@@ -145,15 +145,29 @@ public final class RedisStoreProvider implements StoreProvider<RedisOptions> {
         return true;
     }
 
-    /** {@code cloudwatch: [{source, target, metric, dimensions: {Name: value}}]}. */
-    private static List<CloudWatchFigure> cloudWatch(ConfigNode node) {
+    /**
+     * {@code cloudwatch: [{source, target, metric, dimensions: {Name: value}}]}: each a pair of the
+     * set's regions, at most once (a figure for a pair the set does not probe would never show).
+     */
+    private static List<CloudWatchFigure> cloudWatch(ConfigNode node, List<String> regions) {
         List<CloudWatchFigure> figures = new ArrayList<>();
+        java.util.Set<String> pairs = new java.util.HashSet<>();
         for (ConfigNode f : node.elements()) {
             if (!f.isMap()) {
                 continue;
             }
-            var source = f.get("source").requiredString().flatMap(s -> f.get("source").matching(REGION, "a region name such as us-east-1"));
-            var target = f.get("target").requiredString().flatMap(s -> f.get("target").matching(REGION, "a region name such as eu-west-1"));
+            var source = f.get("source").requiredString().flatMap(s -> f.get("source").matching(REGION, "a region name such as us-east-1"))
+                    .flatMap(s -> ofTheSet(f.get("source"), s, regions));
+            var target = f.get("target").requiredString().flatMap(s -> f.get("target").matching(REGION, "a region name such as eu-west-1"))
+                    .flatMap(s -> ofTheSet(f.get("target"), s, regions));
+            if (source.isPresent() && target.isPresent()) {
+                if (source.get().equals(target.get())) {
+                    f.get("target").error("must differ from source, found \"" + target.get() + "\" for both");
+                    target = java.util.Optional.empty();
+                } else if (!pairs.add(source.get() + " " + target.get())) {
+                    f.error("names the pair " + source.get() + " -> " + target.get() + " again: one figure per pair");
+                }
+            }
             ConfigNode metricNode = f.get("metric");
             var metric = metricNode.requiredString().flatMap(m -> {
                 var known = CloudWatchFigure.Metric.byName(m);
@@ -177,6 +191,14 @@ public final class RedisStoreProvider implements StoreProvider<RedisOptions> {
             }
         }
         return figures;
+    }
+
+    private static java.util.Optional<String> ofTheSet(ConfigNode node, String region, List<String> regions) {
+        if (regions.contains(region)) {
+            return java.util.Optional.of(region);
+        }
+        node.error("must be one of the set's regions " + String.join(", ", regions) + ", found \"" + region + "\"");
+        return java.util.Optional.empty();
     }
 
     @Override

@@ -91,6 +91,20 @@ class RedisStoreProviderTest {
     }
 
     @Test
+    void aCloudWatchFigureNamesAPairOfTheSetsRegionsOnce() {
+        Map<String, Object> dims = Map.of("CacheClusterId", "orders-eu-001");
+        Parsed p = parse(Map.of("cloudwatch", List.of(
+                Map.of("source", "us-east-1", "target", "ap-southeast-2", "metric", "GlobalDatastoreReplicationLag", "dimensions", dims),
+                Map.of("source", "eu-west-1", "target", "eu-west-1", "metric", "GlobalDatastoreReplicationLag", "dimensions", dims),
+                Map.of("source", "us-east-1", "target", "eu-west-1", "metric", "GlobalDatastoreReplicationLag", "dimensions", dims),
+                Map.of("source", "us-east-1", "target", "eu-west-1", "metric", "GlobalDatastoreReplicationLag", "dimensions", dims))));
+        assertThat(p.errors()).containsExactly(
+                "redis.cloudwatch[0].target: must be one of the set's regions us-east-1, eu-west-1, found \"ap-southeast-2\"",
+                "redis.cloudwatch[1].target: must differ from source, found \"eu-west-1\" for both",
+                "redis.cloudwatch[3]: names the pair us-east-1 -> eu-west-1 again: one figure per pair");
+    }
+
+    @Test
     void clusterModeTimesWithReplagsClockUnlessToldOtherwise() {
         assertThat(parse(Map.of("cluster", true)).options().serverClock()).isFalse();
     }
