@@ -18,6 +18,7 @@ import java.util.Arrays;
  * loop.
  */
 final class TimerWheel {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(TimerWheel.class);
     /** Slots, each a millisecond; a power of two. Deadlines further out wait for later turns in their slot. */
     private static final int SLOTS = 4096;
     private static final int MASK = SLOTS - 1;
@@ -150,7 +151,12 @@ final class TimerWheel {
                 tasks[i] = null;
                 pending--;
                 release(i);
-                task.run();
+                try {
+                    task.run();
+                } catch (RuntimeException e) {
+                    // one failing task must not lose the rest of its slot: they were detached with it
+                    LOG.error("a timer task failed; the others run on", e);
+                }
             } else {
                 append(slot, i); // a later turn
             }

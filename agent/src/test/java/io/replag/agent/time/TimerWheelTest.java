@@ -90,6 +90,19 @@ class TimerWheelTest {
     }
 
     @Test
+    void aTimerThatThrowsDoesNotLoseTheOthersDueWithIt() {
+        at("before", 5_000);
+        wheel.schedule(5_000, () -> {
+            throw new IllegalStateException("a bug in one task");
+        });
+        at("after", 5_000);
+        at("later", 9_000);
+        advanceMicros(10_000);
+        assertThat(fired).containsExactly("before", "after", "later");
+        assertThat(wheel.pending()).isZero();
+    }
+
+    @Test
     void aTimerBeyondOneTurnOfTheWheelWaitsForItsOwnTurn() {
         at("far", 10_000_000); // 10 s: two and a half turns of 4096 slots
         at("near", 1_000);
