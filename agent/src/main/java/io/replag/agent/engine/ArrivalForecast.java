@@ -14,13 +14,13 @@ import java.util.Arrays;
  * the read before the window and the window's first (its interval spans the two), one that comes
  * late is still timed to the precision, and the reads that cover the late side are paid only by
  * the late. (A window centred on the forecast cost 4.4 reads per canary for 54 ms on the bench's
- * DynamoDB-like model; this one 3.6 for 50 ms.) One read comes before the window, a spread or two
+ * DynamoDB-like model; this one 3.6 for 49 ms.) One read comes before the window, a spread or two
  * gaps earlier, so that an early canary is still timed to a fraction of its delay, not to the gap
  * since the previous canary's reads.
  *
  * <p>The window's reads are a gap apart that times an arrival inside it to {@code poll.precision}:
  * the precision less what an interval adds to the gap between its two reads (the write's and the
- * read's round trips, for a store timed on replag's clock, at their 90th percentile so that most
+ * read's round trips, for a store timed on replag's clock, at their 95th percentile so that most
  * intervals keep inside the precision); wider where the window would need more than {@link
  * #MAX_READS} reads, so that a pair whose delay swings widely (S3) costs a bounded number.
  */
@@ -227,10 +227,11 @@ final class ArrivalForecast {
 
         /**
          * When the oldest unseen canary is this late, it is a stall, not a canary that missed its
-         * window: half as late again as expected, and 4 spreads, past the window. (Just past the
-         * window, a steady 3 s link whose canaries overlap three deep looked stalled at every write.)
+         * window: later than expected by half the expected latency or 4 of the plan's spreads,
+         * whichever is more, and past the window. (Just past the window, a steady 3 s link whose
+         * canaries overlap three deep looked stalled at every write.)
          */
-        long overdueMicros(long spreadMicros) {
+        long overdueMicros() {
             return Math.max(endMicros() + spacingMicros, expectedMicros + Math.max(4 * spreadMicros, expectedMicros / 2));
         }
     }
@@ -250,20 +251,24 @@ final class ArrivalForecast {
 
         /** The value {@code q} of the way up the sorted recent values (0.5: about the median). */
         long quantile(double q) {
-            median();
+            sort();
             int n = (int) Math.min(count, REMEMBERED);
             return n == 0 ? 0 : sorted[Math.min(n - 1, (int) (q * n))];
         }
 
         long median() {
+            sort();
+            return median;
+        }
+
+        private void sort() {
             if (stale) {
                 int n = (int) Math.min(count, REMEMBERED);
                 System.arraycopy(values, 0, sorted, 0, n);
                 Arrays.sort(sorted, 0, n);
-                median = n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+                median = n == 0 ? 0 : n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
                 stale = false;
             }
-            return median;
         }
     }
 }

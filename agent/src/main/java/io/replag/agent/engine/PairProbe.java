@@ -131,7 +131,7 @@ final class PairProbe extends TargetReads {
         long now = ctx.nowMicros();
         long oldest = tracker.oldestUnseenSentMicros();
         ArrivalForecast.Plan plan = forecast.plan(canary.writtenAtMicros(), poll.precisionMicros(), poll.firstMicros());
-        if (oldest >= 0 && oldest < canary.writtenAtMicros() && now > oldest + aimMicros() + plan.overdueMicros(forecast.spreadMicros())) {
+        if (oldest >= 0 && oldest < canary.writtenAtMicros() && now > oldest + aimMicros() + plan.overdueMicros()) {
             return true; // a stall: the fallback already runs for the oldest
         }
         follow(canary.seq(), plan, now);

@@ -79,13 +79,13 @@ final class RemotePairProbe extends TargetReads {
         long now = ctx.nowMicros();
         if (plan != null) {
             planned.headSet(now, true).clear(); // this read was the planned one, if it was
-            if (now <= plan.sentMicros() + plan.overdueMicros(forecast.spreadMicros())) {
+            if (now <= plan.sentMicros() + plan.overdueMicros()) {
                 // on the plan: its next read, or past the window the geometric fallback from the window's gap
                 long next;
                 if (!planned.isEmpty()) {
                     next = planned.first();
                 } else {
-                    gapMicros = Math.min(poll.maxMicros(), Math.max(poll.firstMicros(), (long) (gapMicros * poll.factor())));
+                    gapMicros = poll.next(gapMicros);
                     next = now + gapMicros;
                 }
                 while (nextWriteMicros >= 0 && nextWriteMicros <= now) {
