@@ -65,6 +65,7 @@ public final class EngineBench {
                     // only the poll schedules' quality against cost (virtual time: seconds to run)
                     PollQuality.print(out, 1_000, 300);
                     PollQuality.printRealistic(out, 200, 300);
+                    ScheduleBound.print(out, 2_000, 20_000);
                     return 0;
                 }
                 default -> {
@@ -109,6 +110,7 @@ public final class EngineBench {
         // the short form compares schedules on a small topology so that CI runs this code too
         PollQuality.print(out, quality ? 1_000 : 100, quality ? 300 : 30);
         PollQuality.printRealistic(out, quality ? 200 : 20, quality ? 300 : 300);
+        ScheduleBound.print(out, quality ? 2_000 : 200, quality ? 20_000 : 5_000);
         return 0;
     }
 

@@ -35,6 +35,7 @@ class EngineBenchTest {
         assertThat(geometric[geometric.length - 1]).as("the same size on the schedule before issue 18").isEqualTo("geometric");
         assertThat(rows.get(3).trim()).as("and with every timer a Vert.x timer, the engine before issue 18")
                 .startsWith("100 ").endsWith("geometric, a Vert.x timer each");
-        assertThat(printed).contains("measurement quality vs cost").contains("geometric 15ms x1.35 max 1s").contains("default: adaptive, 50ms");
+        assertThat(printed).contains("measurement quality vs cost").contains("geometric 15ms x1.35 max 1s").contains("default: adaptive, 50ms")
+                .contains("S3-like at a 1 s median uncertainty");
     }
 }
