@@ -60,6 +60,11 @@ public record PollSchedule(Duration first, double factor, Duration max, Duration
 
     /** The gap after {@code previousMicros}. */
     public long next(long previousMicros) {
-        return Math.min(maxMicros(), Math.max(firstMicros(), (long) (previousMicros * factor)));
+        return next(previousMicros, maxMicros());
+    }
+
+    /** The gap after {@code previousMicros}, growing to {@code longestMicros} instead of {@code max} (a slow pair's late canary). */
+    public long next(long previousMicros, long longestMicros) {
+        return Math.min(longestMicros, Math.max(firstMicros(), (long) (previousMicros * factor)));
     }
 }

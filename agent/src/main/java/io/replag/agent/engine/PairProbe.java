@@ -226,7 +226,7 @@ final class PairProbe extends TargetReads {
         } else {
             // the oldest unseen canary is past its planned reads (or has none): geometric, until a planned read comes first
             long longest = plans.isEmpty() ? poll.maxMicros() : Math.max(poll.maxMicros(), fallbackMaxMicros);
-            gapMicros = Math.min(longest, Math.max(poll.firstMicros(), (long) (gapMicros * poll.factor())));
+            gapMicros = poll.next(gapMicros, longest);
             next = planned.isEmpty() ? now + gapMicros : Math.min(now + gapMicros, planned.firstKey());
         }
         if (pollTimer < 0 || next < pollDueMicros) {

@@ -17,7 +17,8 @@ import org.slf4j.LoggerFactory;
  * default), once the pair's canaries have shown where they land, the next one is read on a plan
  * instead ({@link ArrivalForecast}): around its expected write (the newest seen plus an interval)
  * plus the expected latency, the writer's jitter in the forecast's spread; past the plan, the
- * geometric fallback; a canary overdue by the plan's stall bound sends the pair back to the cadence.
+ * geometric fallback; once a canary is overdue by the plan's stall bound (a stall, or a writer gone),
+ * the pair is read at most once per {@code poll.max} until a newer canary shows.
  *
  * <p>What it cannot know, it does not pretend: canaries written is the advance of the seq it sees,
  * and a canary is missed when none newer than the last has shown by the deadline of the one the
@@ -42,6 +43,11 @@ final class RemotePairProbe extends TargetReads {
     private long missStartMicros = Long.MIN_VALUE;
     /** When the next canary may be sent by the source's cadence: polling starts again from there; -1 before any seen. */
     private long nextWriteMicros = -1;
+    /**
+     * A planned canary was overdue by its plan's stall bound, and nothing newer has shown since: the
+     * pair is read at most once per {@code poll.max}, not from every write the cadence promises.
+     */
+    private boolean stalled;
     private boolean anomalyLogged;
 
     RemotePairProbe(SetContext ctx, ReplicationPair pair) {
@@ -85,7 +91,8 @@ final class RemotePairProbe extends TargetReads {
                 if (!planned.isEmpty()) {
                     next = planned.first();
                 } else {
-                    gapMicros = poll.next(gapMicros);
+                    // a late canary of a slow pair is read as often, relative to its delay, as one of a fast pair
+                    gapMicros = poll.next(gapMicros, Math.max(poll.maxMicros(), plan.expectedMicros() / 10));
                     next = now + gapMicros;
                 }
                 while (nextWriteMicros >= 0 && nextWriteMicros <= now) {
@@ -94,8 +101,18 @@ final class RemotePairProbe extends TargetReads {
                 schedulePoll(Math.max(0, next - now));
                 return;
             }
-            // the planned canary is a stall's: back to the cadence's reads; the canary that ends it plans the next, its spread widened
+            // the planned canary is a stall's: read at most once per poll.max until a newer one shows, which plans the next, its
+            // spread widened (the cadence's reads from every promised write cost ten reads a second through a stall)
             dropPlan();
+            stalled = true;
+        }
+        if (stalled) {
+            while (nextWriteMicros >= 0 && nextWriteMicros <= now) {
+                nextWriteMicros += intervalMicros;
+            }
+            gapMicros = poll.next(gapMicros);
+            schedulePoll(gapMicros);
+            return;
         }
         if (nextWriteMicros >= 0 && now >= nextWriteMicros) {
             // another canary is due by the cadence: read it as closely as the last, as a local writer's reads would
@@ -119,6 +136,9 @@ final class RemotePairProbe extends TargetReads {
         long before = tracker.highestSeq();
         RemoteLagTracker.Result result = tracker.read(canary, start, end, seen.at());
         boolean newer = canary != null && tracker.highestSeq() > before;
+        if (newer) {
+            stalled = false;
+        }
         if (newer && before > 0 && poll.adaptive()) {
             learn(canary, start, end, before);
         }

@@ -63,6 +63,9 @@ public final class InMemoryCanaryStore implements CanaryStore {
     private int pausedLinks;
     private long writes;
     private long reads;
+    /** The one region whose reads are also counted apart (null: none), for tests that watch one target. */
+    private volatile String watchedRegion;
+    private long watchedReads;
     private long prepares;
     /** Regions whose canary table is gone: writes fail with a missing-table reason until prepareWriter runs. */
     private final java.util.Set<String> tableMissing = ConcurrentHashMap.newKeySet();
@@ -186,6 +189,17 @@ public final class InMemoryCanaryStore implements CanaryStore {
         return reads;
     }
 
+    /** From now on, counts the reads answered in {@code region} apart ({@link #watchedReads()}). */
+    public InMemoryCanaryStore watchReads(String region) {
+        watchedRegion = region;
+        return this;
+    }
+
+    /** The reads answered in the watched region since it was named. */
+    public long watchedReads() {
+        return watchedReads;
+    }
+
     /** The canary as committed in its source, for assertions. */
     public Optional<Canary> committed(CanaryKey key) {
         Deque<Entry> entries = history.get(key);
@@ -243,6 +257,9 @@ public final class InMemoryCanaryStore implements CanaryStore {
 
     private Optional<Canary> visible(String region, CanaryKey key) {
         reads++;
+        if (region.equals(watchedRegion)) {
+            watchedReads++;
+        }
         {
             Deque<Entry> entries = history.get(key);
             if (entries == null) {

@@ -166,4 +166,40 @@ class PerRegionEngineTest {
         // the writer's jitter (10 % of the interval) is in the reader's forecast: its window is wider than a local writer's
         assertThat(adaptive[1]).as("median uncertainty, ms").isLessThan(geometric[1]).isLessThanOrEqualTo(80);
     }
+
+    /**
+     * Reads of the target agent during a 30 s stall of a 1 s link ({@code poll.max} 1 s, interval
+     * 1 s): the cadence promises a canary every interval, none shows.
+     */
+    @Test
+    void aStallIsReadAtMostOncePerPollMaxAndLagRisesAsBefore() {
+        store.delay(US, EU, 1_000_000);
+        ReplicationSet two = new ReplicationSet("sessions", "memory", Map.of(US, new Endpoint("a", 1), EU, new Endpoint("b", 1)),
+                ReplicationSet.singleWriter(US, List.of(EU)), timing.toBuilder().jitter(0).build(), null);
+        List<SetProbe> agents = new ArrayList<>();
+        for (String region : List.of(US, EU)) {
+            agents.add(new SetProbe(two, store, time, time, new ReplagMetrics(registry), "replag", (set, pair, a) -> arrivals.add(Map.entry(region, a)),
+                    region, ClockBound.fixed(1_000)));
+            agents.get(agents.size() - 1).start();
+        }
+        time.advance(Duration.ofSeconds(30));
+        store.pause(US, EU).watchReads(EU);
+        time.advance(Duration.ofSeconds(30));
+
+        long reads = store.watchedReads();
+        double lag = agents.get(1).lagNowSeconds(US, EU);
+        System.out.printf("PerRegionEngineTest: 30 s stall of a 1 s link, the target's agent: %d reads, lag now %.1f s%n", reads, lag);
+        // before, the cadence's reads from every promised write went on through a stall: 325 reads
+        assertThat(reads).as("at most one read per poll.max (1 s), plus the backoff's first steps").isLessThanOrEqualTo(30 + 12);
+        assertThat(lag).as("30 s of stall less the interval the cadence allows").isGreaterThan(28);
+        store.resume(US, EU);
+        time.advance(Duration.ofSeconds(3));
+        assertThat(agents.get(1).lagNowSeconds(US, EU)).as("the stall's canaries arrive at once").isLessThan(1.5);
+        int before = arrivals.size();
+        time.advance(Duration.ofSeconds(30));
+        List<Arrival> after = arrivals.subList(before, arrivals.size()).stream().map(Map.Entry::getValue).toList();
+        assertThat(after).as("a canary a second again").hasSizeGreaterThanOrEqualTo(28);
+        assertThat(after.subList(after.size() / 2, after.size())).as("timed closely again, on a plan")
+                .allMatch(a -> a.uncertaintyMicros() <= 100_000);
+    }
 }
