@@ -263,6 +263,11 @@ public final class RedisCanaryStore implements CanaryStore {
             if (message == null) {
                 continue;
             }
+            // a cluster client that could not learn the slots says why after its own words: "Cannot connect ... - NOPERM ..."
+            int said = message.indexOf(" - ");
+            if (said >= 0 && message.startsWith("Cannot connect")) {
+                message = message.substring(said + 3);
+            }
             if (message.startsWith("NOSCRIPT")) {
                 return Optional.of(Reason.missing("script_missing"));
             }

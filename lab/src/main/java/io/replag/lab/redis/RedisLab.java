@@ -39,7 +39,7 @@ public final class RedisLab implements LabStore {
     /** The default user's password: the lab's own control, and the replicas' login to the primary. */
     static final String ADMIN_PASSWORD = "lab-admin";
     /** replag's least rights: its scripts' commands are checked against them too. */
-    public static final String ACL_RULES = "~replag:* resetchannels -@all +evalsha +eval +script|load +hmget +hget +hset +pexpire +time +info";
+    public static final String ACL_RULES = "~replag:* resetchannels -@all +evalsha +eval +script|load +cluster|slots +hmget +hget +hset +pexpire +time +info";
     /** The canary keys' prefix and hash tag as replag writes them by default. */
     static final String CANARY_KEYS = "replag:{replag}:";
 
