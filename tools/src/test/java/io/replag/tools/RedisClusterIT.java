@@ -117,6 +117,26 @@ class RedisClusterIT {
     }
 
     @Test
+    void a2_replicationInfoComesFromTheShardThatHoldsTheCanaries() throws Exception {
+        long[] before = new long[3];
+        for (int node = 0; node < 3; node++) {
+            before[node] = cluster.infoCalls(node);
+        }
+        long start = System.nanoTime();
+        Await.until(Duration.ofSeconds(10), "several native intervals", () -> System.nanoTime() - start > 4_000_000_000L);
+        for (int node = 0; node < 3; node++) {
+            // each node's count includes the lab's own INFO commandstats above: one
+            long calls = cluster.infoCalls(node) - before[node] - 1;
+            System.out.printf("RedisClusterIT: node %d ran INFO %d times in 4 s%n", node, calls);
+            if (node == canaryNode) {
+                assertThat(calls).as("both ends of both pairs, once a second").isGreaterThanOrEqualTo(8);
+            } else {
+                assertThat(calls).as("a node that does not hold the canaries").isZero();
+            }
+        }
+    }
+
+    @Test
     void b_aStoppedShardIsDownWithItsReasonAndTheClusterIsMeasuredAgainWhenItReturns() throws Exception {
         Await.until(Duration.ofSeconds(30), "measuring", () -> lastSeq(US, EU) > 3);
         cluster.stopNode(canaryNode);

@@ -232,9 +232,20 @@ public final class RedisCanaryStore implements CanaryStore {
         });
     }
 
+    /**
+     * The region's {@code INFO replication}. In cluster mode from the shard that holds the canaries:
+     * a cluster client sends a command without a key to a node of its choosing, so INFO goes inside
+     * a script keyed on the canaries' hash tag (read-only: it runs on a replica too), and the link
+     * and offsets shown are those of the stream the canaries travel.
+     */
     private Future<ReplicationInfo> info(String region) {
-        return client(region).send(Request.cmd(Command.INFO).arg("replication")).map(r -> ReplicationInfo.parse(r.toString()));
+        Request request = options.cluster()
+                ? Request.cmd(Command.EVAL).arg(INFO_SCRIPT).arg(1).arg(options.keyPrefix() + "{" + options.hashTag() + "}:info")
+                : Request.cmd(Command.INFO).arg("replication");
+        return client(region).send(request).map(r -> ReplicationInfo.parse(r.toString()));
     }
+
+    private static final String INFO_SCRIPT = "return redis.call('INFO', 'replication')";
 
     private Future<List<NativeLag>> cloudWatchFigures(String sourceRegion, String targetRegion) {
         if (cloudWatch == null) {

@@ -147,6 +147,18 @@ public final class RedisClusterLab implements AutoCloseable {
         }
     }
 
+    /** How many times node {@code node} has run INFO (from a script too), this call not included. */
+    public long infoCalls(int node) throws IOException {
+        try (Resp r = admin(node)) {
+            for (String line : ((String) r.call("INFO", "commandstats")).split("\r?\n")) {
+                if (line.startsWith("cmdstat_info:calls=")) {
+                    return Long.parseLong(line.substring("cmdstat_info:calls=".length(), line.indexOf(',')));
+                }
+            }
+            return 0;
+        }
+    }
+
     private Resp admin(int node) throws IOException {
         return new Resp(ports.get(node), RedisLab.ADMIN_PASSWORD);
     }
