@@ -9,6 +9,8 @@ import io.replag.agent.memory.InMemoryCanaryStore;
 import io.replag.agent.metrics.ReplagMetrics;
 import io.replag.agent.time.VirtualTime;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -34,9 +36,17 @@ class AdaptivePollTest {
     }
 
     static Run run(PollSchedule poll, long delayMicros, Duration seconds) {
+        return run(poll, delayMicros, seconds, 0);
+    }
+
+    /** As {@link #run(PollSchedule, long, Duration)}, every call to the target taking {@code targetCallMicros} (a target further than the source). */
+    static Run run(PollSchedule poll, long delayMicros, Duration seconds, long targetCallMicros) {
         VirtualTime time = new VirtualTime(1_700_000_000_000_000L);
         InMemoryCanaryStore store = new InMemoryCanaryStore(time, time);
         store.delay(US, EU, delayMicros);
+        if (targetCallMicros > 0) {
+            store.callLatency(EU, () -> targetCallMicros);
+        }
         ProbeTiming timing = ProbeTiming.builder().jitter(0).poll(poll).build();
         ReplicationSet set = new ReplicationSet("orders", "memory", Map.of(US, new Endpoint("a", 1), EU, new Endpoint("b", 1)),
                 ReplicationSet.singleWriter(US, List.of(EU)), timing, null);
@@ -61,16 +71,22 @@ class AdaptivePollTest {
         assertThat(adaptive.arrivals()).allMatch(a -> a.lowerMicros() <= 1_000_000 && a.upperMicros() >= 1_000_000 - 5_000);
     }
 
-    @Test
-    void aStallIsReadAtMostOncePerPollMaxAndLagRisesAsBefore() {
-        Run adaptive = run(PollSchedule.DEFAULT, 1_000_000, Duration.ofSeconds(60));
+    @ParameterizedTest(name = "target calls {0} µs")
+    @ValueSource(longs = {0, 80_000})
+    void aStallIsReadAtMostOncePerPollMaxAndLagRisesAsBefore(long targetCallMicros) {
+        // a target further than the source (80 ms round trips) starts polling before each write: never through a stall
+        Run adaptive = run(PollSchedule.DEFAULT, 1_000_000, Duration.ofSeconds(60), targetCallMicros);
         adaptive.store().pause(US, EU);
         long readsBefore = adaptive.store().reads();
-        adaptive.time().advance(Duration.ofSeconds(30));
+        adaptive.time().advance(Duration.ofSeconds(5));
+        long recognised = adaptive.store().reads();
+        adaptive.time().advance(Duration.ofSeconds(25));
         long stallReads = adaptive.store().reads() - readsBefore;
+        assertThat(adaptive.store().reads() - recognised).as("once the stall is recognised, one read per poll.max (1 s)")
+                .isLessThanOrEqualTo(25 + 1);
         double lag = adaptive.probe().lagNowSeconds(US, EU);
-        System.out.printf("AdaptivePollTest: 30 s stall: %d reads, lag now %.1f s%n", stallReads, lag);
-        assertThat(stallReads).as("at most one read per poll.max (1 s), plus the backoff's first steps").isLessThanOrEqualTo(30 + 12); // the backoff from 50 ms to 1 s takes ~11 reads
+        System.out.printf("AdaptivePollTest: 30 s stall, target calls %d µs: %d reads, lag now %.1f s%n", targetCallMicros, stallReads, lag);
+        assertThat(stallReads).as("at most one read per poll.max (1 s), plus the backoff's first steps").isLessThanOrEqualTo(30 + 15); // the backoff from 50 ms to 1 s takes ~11 reads
         assertThat(lag).isGreaterThan(29);
         adaptive.store().resume(US, EU);
         int before = adaptive.arrivals().size();
