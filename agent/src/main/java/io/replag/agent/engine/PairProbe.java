@@ -74,31 +74,48 @@ final class PairProbe extends TargetReads {
     }
 
     /**
-     * The source plans its next write for {@code dueMicros}. When the target is so much further
-     * away than the source that reads sent after the write would land too late to see the early
-     * part of the schedule, polling starts before the write is sent.
+     * The source plans its next write, of canary {@code seq}, for {@code dueMicros}. When the target
+     * is so much further away than the source that reads sent after the write would land too late
+     * to see the early part of the schedule, polling starts before the write is sent: the canary's
+     * plan is made now, or (without a forecast yet) the geometric schedule starts early.
      */
-    void writePlanned(long dueMicros) {
+    void writePlanned(long dueMicros, long seq) {
         long firstRead = dueMicros + aimMicros() + poll.firstMicros();
         if (earlyTimer >= 0) {
             ctx.loop.cancel(earlyTimer);
             earlyTimer = -1;
         }
+        if (poll.adaptive() && forecast.ready()) {
+            planBeforeWrite(dueMicros, seq);
+            return;
+        }
         if (firstRead < dueMicros && !ctx.stopped) {
             // the schedule for this write starts then; until then, the current canary's goes on
             earlyTimer = ctx.loop.schedule(Math.max(0, firstRead - ctx.nowMicros()), () -> {
                 earlyTimer = -1;
-                if (poll.adaptive() && forecast.ready()
-                        && stalled(ctx.nowMicros(), forecast.plan(dueMicros, poll.precisionMicros(), poll.firstMicros()))) {
-                    // a stall adds no reads: started before each write, the geometric schedule read a far target ten
-                    // times a second through one (AdaptivePollTest)
-                    return;
-                }
                 armedForMicros = dueMicros;
                 gapMicros = poll.firstMicros();
                 schedulePoll(0);
             });
         }
+    }
+
+    /**
+     * The plan of a canary whose first reads must leave before its write (a target further than the
+     * source), made when the write is planned. The geometric schedule started before each write
+     * instead cost such a target two reads a canary more than a plan does, and ten a second through
+     * a stall; during a stall nothing is planned.
+     */
+    private void planBeforeWrite(long dueMicros, long seq) {
+        long now = ctx.nowMicros();
+        ArrivalForecast.Plan plan = forecast.plan(dueMicros, poll.precisionMicros(), poll.firstMicros());
+        if (aimMicros() + plan.readsMicros()[0] >= 0 || stalled(now, plan) || ctx.stopped) {
+            return; // its reads leave after the write: sending() plans it
+        }
+        planned.values().removeIf(s -> s == seq);
+        follow(seq, plan, now);
+        armedForMicros = dueMicros;
+        nextPlanned(now);
     }
 
     /** The source is sending {@code canary}: poll for it on the schedule, aimed at its commit as the target sees it. */
@@ -133,6 +150,14 @@ final class PairProbe extends TargetReads {
     private boolean planAround(Canary canary) {
         if (!forecast.ready()) {
             return false;
+        }
+        ArrivalForecast.Plan before = plans.get(canary.seq());
+        if (before != null) {
+            if (Math.abs(before.sentMicros() - canary.writtenAtMicros()) <= ARMED_SLACK_MICROS) {
+                return true; // planned before its write, which came as planned
+            }
+            planned.values().removeIf(s -> s == canary.seq());
+            plans.remove(canary.seq());
         }
         long now = ctx.nowMicros();
         long oldest = tracker.oldestUnseenSentMicros();
@@ -233,8 +258,9 @@ final class PairProbe extends TargetReads {
             return; // the read answered at once and saw everything
         }
         long next;
-        if (!planned.isEmpty() && planned.firstEntry().getValue() <= tracker.oldestUnseenSeq()) {
-            next = planned.firstKey(); // the oldest unseen canary still has planned reads
+        long oldestUnseen = tracker.oldestUnseenSeq();
+        if (!planned.isEmpty() && (oldestUnseen < 0 || planned.firstEntry().getValue() <= oldestUnseen)) {
+            next = planned.firstKey(); // the oldest unseen canary still has planned reads, or the next one has them before its write
         } else {
             // the oldest unseen canary is past its planned reads (or has none): geometric, until a planned read comes first
             long longest = plans.isEmpty() ? poll.maxMicros() : Math.max(poll.maxMicros(), fallbackMaxMicros);

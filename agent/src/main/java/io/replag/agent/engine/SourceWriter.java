@@ -178,7 +178,7 @@ final class SourceWriter {
         long offset = jitter > 0 ? (long) ((random.nextDouble() * 2 - 1) * jitter * intervalMicros) : 0;
         dueMicros = Math.max(now, plannedMicros + offset);
         for (PairProbe pair : pairs) {
-            pair.writePlanned(dueMicros);
+            pair.writePlanned(dueMicros, nextSeq);
         }
         after(dueMicros - now);
     }

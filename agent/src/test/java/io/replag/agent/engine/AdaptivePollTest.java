@@ -116,4 +116,17 @@ class AdaptivePollTest {
         }
         assertThat(adaptive.probe().lagNowSeconds(US, EU)).isLessThan(0.1);
     }
+
+    @Test
+    void aTargetFurtherThanItsSourceIsPlannedBeforeEachWriteAndCostsNoMoreReads() {
+        Run near = run(PollSchedule.DEFAULT, 1_000_000, Duration.ofSeconds(120), 0);
+        Run far = run(PollSchedule.DEFAULT, 1_000_000, Duration.ofSeconds(120), 230_000);
+        System.out.printf("AdaptivePollTest: 1 s link, target calls 0 / 230 ms: %.2f / %.2f reads a canary, median uncertainty %d / %d ms%n",
+                near.readsPerCanary(), far.readsPerCanary(), near.medianUncertaintyMicros() / 1000, far.medianUncertaintyMicros() / 1000);
+        // the geometric schedule started before each write cost the far target 7.25 reads a canary
+        assertThat(far.readsPerCanary()).isLessThan(near.readsPerCanary() + 0.5);
+        assertThat(far.medianUncertaintyMicros()).as("the precision plus the round trips, on replag's clock").isLessThanOrEqualTo(50_000 + 230_000);
+        assertThat(far.arrivals()).hasSizeGreaterThanOrEqualTo(near.arrivals().size() - 1)
+                .allMatch(a -> a.lowerMicros() <= 1_000_000 && a.upperMicros() >= 1_000_000 - 5_000);
+    }
 }
