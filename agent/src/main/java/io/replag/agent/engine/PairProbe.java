@@ -107,6 +107,9 @@ final class PairProbe extends TargetReads {
      * a stall; during a stall nothing is planned.
      */
     private void planBeforeWrite(long dueMicros, long seq) {
+        if (aimMicros() >= 0) {
+            return; // reads sent after the write act after it: sending() plans it
+        }
         long now = ctx.nowMicros();
         ArrivalForecast.Plan plan = forecast.plan(dueMicros, poll.precisionMicros(), poll.firstMicros());
         if (aimMicros() + plan.readsMicros()[0] >= 0 || stalled(now, plan) || ctx.stopped) {
