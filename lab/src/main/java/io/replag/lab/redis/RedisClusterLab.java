@@ -70,13 +70,8 @@ public final class RedisClusterLab implements AutoCloseable {
 
     private void configure(int node, String aclRules) throws IOException {
         Path dir = Files.createDirectories(dir(node));
-        Files.write(dir.resolve("redis.conf"), List.of(
-                "port " + ports.get(node),
-                "bind 127.0.0.1",
-                "dir " + dir,
-                "logfile " + dir.resolve("redis.log"),
-                "daemonize no",
-                "save \"\"",
+        List<String> conf = RedisLab.serverConf(ports.get(node), dir);
+        conf.addAll(List.of(
                 "appendonly no",
                 "cluster-enabled yes",
                 "cluster-config-file nodes.conf",
@@ -86,6 +81,7 @@ public final class RedisClusterLab implements AutoCloseable {
                 "masterauth " + RedisLab.ADMIN_PASSWORD,
                 "user " + RedisLab.USER + " on >" + RedisLab.PASSWORD + " " + aclRules,
                 "maxmemory 64mb"));
+        Files.write(dir.resolve("redis.conf"), conf);
     }
 
     private void launch(int node) throws IOException {

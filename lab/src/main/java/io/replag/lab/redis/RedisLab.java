@@ -117,13 +117,8 @@ public final class RedisLab implements LabStore {
     /** The region's redis.conf; a replica's names the proxy its replication stream crosses. */
     private void configure(String region, Integer streamPort) throws IOException {
         Path dir = Files.createDirectories(dir(region));
-        List<String> conf = new ArrayList<>(List.of(
-                "port " + ports.get(region),
-                "bind 127.0.0.1",
-                "dir " + dir,
-                "logfile " + dir.resolve("redis.log"),
-                "daemonize no",
-                "save \"\"",
+        List<String> conf = serverConf(ports.get(region), dir);
+        conf.addAll(List.of(
                 "appendonly yes",
                 "appendfsync everysec",
                 "requirepass " + ADMIN_PASSWORD,
@@ -137,6 +132,17 @@ public final class RedisLab implements LabStore {
             conf.addAll(List.of("replicaof 127.0.0.1 " + streamPort, "masterauth " + ADMIN_PASSWORD, "replica-read-only yes"));
         }
         Files.write(dir.resolve("redis.conf"), conf);
+    }
+
+    /** What every lab server's redis.conf says first: where it listens and keeps its files, in the foreground, no snapshots. */
+    static List<String> serverConf(int port, Path dir) {
+        return new ArrayList<>(List.of(
+                "port " + port,
+                "bind 127.0.0.1",
+                "dir " + dir,
+                "logfile " + dir.resolve("redis.log"),
+                "daemonize no",
+                "save \"\""));
     }
 
     private void launch(String region) throws IOException {
