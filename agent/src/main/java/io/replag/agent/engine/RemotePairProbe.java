@@ -95,9 +95,7 @@ final class RemotePairProbe extends TargetReads {
                     gapMicros = poll.next(gapMicros, Math.max(poll.maxMicros(), plan.expectedMicros() / 10));
                     next = now + gapMicros;
                 }
-                while (nextWriteMicros >= 0 && nextWriteMicros <= now) {
-                    nextWriteMicros += intervalMicros; // the cadence keeps count, for when the plan is dropped
-                }
+                keepCadence(now); // for when the plan is dropped
                 schedulePoll(Math.max(0, next - now));
                 return;
             }
@@ -107,9 +105,7 @@ final class RemotePairProbe extends TargetReads {
             stalled = true;
         }
         if (stalled) {
-            while (nextWriteMicros >= 0 && nextWriteMicros <= now) {
-                nextWriteMicros += intervalMicros;
-            }
+            keepCadence(now);
             gapMicros = poll.next(gapMicros);
             schedulePoll(gapMicros);
             return;
@@ -117,9 +113,7 @@ final class RemotePairProbe extends TargetReads {
         if (nextWriteMicros >= 0 && now >= nextWriteMicros) {
             // another canary is due by the cadence: read it as closely as the last, as a local writer's reads would
             gapMicros = poll.firstMicros();
-            while (nextWriteMicros <= now) {
-                nextWriteMicros += intervalMicros;
-            }
+            keepCadence(now);
         } else {
             gapMicros = poll.next(gapMicros);
         }
@@ -194,6 +188,13 @@ final class RemotePairProbe extends TargetReads {
         }
         gapMicros = plan.spacingMicros();
         schedulePoll(Math.max(0, planned.first() - now));
+    }
+
+    /** The cadence keeps count of the writes it promises while nothing reads by it: the next one after {@code now}. */
+    private void keepCadence(long now) {
+        while (nextWriteMicros >= 0 && nextWriteMicros <= now) {
+            nextWriteMicros += intervalMicros;
+        }
     }
 
     private void dropPlan() {

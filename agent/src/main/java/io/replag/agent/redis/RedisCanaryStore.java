@@ -240,7 +240,7 @@ public final class RedisCanaryStore implements CanaryStore {
      */
     private Future<ReplicationInfo> info(String region) {
         Request request = options.cluster()
-                ? Request.cmd(Command.EVAL).arg(INFO_SCRIPT).arg(1).arg(options.keyPrefix() + "{" + options.hashTag() + "}:info")
+                ? Request.cmd(Command.EVAL).arg(INFO_SCRIPT).arg(1).arg(options.slotKey("info"))
                 : Request.cmd(Command.INFO).arg("replication");
         return client(region).send(request).map(r -> ReplicationInfo.parse(r.toString()));
     }

@@ -60,7 +60,12 @@ public record RedisOptions(String keyPrefix, String hashTag, Duration ttl, Optio
 
     /** The canary key of (agent, source region). */
     public String key(io.replag.agent.spi.CanaryKey key) {
-        return keyPrefix + "{" + hashTag + "}:" + key.agent() + ":" + key.sourceRegion();
+        return slotKey(key.agent() + ":" + key.sourceRegion());
+    }
+
+    /** A key under the prefix in the canaries' hash slot: a cluster client sends a command on it to the shard that holds them. */
+    public String slotKey(String name) {
+        return keyPrefix + "{" + hashTag + "}:" + name;
     }
 
     public long serverClockErrorMicros() {

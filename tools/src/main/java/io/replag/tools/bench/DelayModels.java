@@ -35,13 +35,15 @@ final class DelayModels {
     static final double S3_RHO = 0.98;
     static final Duration S3_INTERVAL = Duration.ofSeconds(10);
 
+    static final Model S3_LIKE = new Model("S3-like", "lognormal median 15 s, p99 2 min, rho 0.98, 10 s interval", S3_INTERVAL,
+            Duration.ofMinutes(20), (r, c) -> lognormal(r, S3_MEDIAN_MICROS, S3_SIGMA, S3_RHO, 0, 1));
+
     static final List<Model> ALL = List.of(
             new Model("DynamoDB-like", "lognormal median 1 s, p99 2.5 s, rho 0.98", Duration.ofSeconds(1), Duration.ofSeconds(30),
                     (r, c) -> lognormal(r, 1_000_000, 0.394, 0.98, 0, 1)),
             new Model("RDS-like", "lognormal median 150 ms, p99 340 ms, rho 0.95; 0.5% of canaries start a 20-canary burst x4",
                     Duration.ofSeconds(1), Duration.ofSeconds(30), (r, c) -> lognormal(r, 150_000, 0.35, 0.95, 0.005, 4)),
-            new Model("S3-like", "lognormal median 15 s, p99 2 min, rho 0.98, 10 s interval", S3_INTERVAL, Duration.ofMinutes(20),
-                    (r, c) -> lognormal(r, S3_MEDIAN_MICROS, S3_SIGMA, S3_RHO, 0, 1)),
+            S3_LIKE,
             new Model("step 0 -> 3 s -> 0", "50 ms, 3 s from 100 s to 200 s, then 50 ms; 5% noise", Duration.ofSeconds(1), Duration.ofSeconds(30),
                     DelayModels::step),
             new Model("flapping", "100 ms and 2 s in turn, 30 s each; 5% noise", Duration.ofSeconds(1), Duration.ofSeconds(30),

@@ -62,7 +62,7 @@ final class PollQuality {
                 "unc p90 ms", "bias ms", "missed", "in intvl");
         for (DelayModels.Model model : DelayModels.ALL) {
             Map<String, PollSchedule> schedules = new LinkedHashMap<>(REALISTIC);
-            if (model.interval().equals(DelayModels.S3_INTERVAL)) {
+            if (model == DelayModels.S3_LIKE) {
                 // what a 1 s precision would buy S3 (docs/performance.md, "Why not 4 reads for S3")
                 schedules.put("adaptive, 1s", PollSchedule.DEFAULT.withPrecision(Duration.ofSeconds(1)));
             }

@@ -1,5 +1,7 @@
 package io.replag.tools.bench;
 
+import io.replag.agent.config.PollSchedule;
+
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -14,7 +16,7 @@ import java.util.SplittableRandom;
  *
  * <p>A canary's reads stop at the first that sees it, and until then each read answers only "not
  * yet", so any schedule, however adaptive, is one list of read times per canary: a plan. The
- * family: one read before a window of evenly spaced reads, then the geometric fallback (x1.35)
+ * family: one read before a window of evenly spaced reads, then the geometric fallback (x1.35, the engine's)
  * past it, all in units of the pair's spread (its window's start from -1.5 to +2 spreads, its
  * gap from 0.1 to 1.5 spreads, the read before 0.5 to 1.5 spreads or one or two gaps earlier),
  * and windows whose reads sit at evenly spaced quantiles of the normal (denser where arrivals are
@@ -136,7 +138,7 @@ final class ScheduleBound {
                 widths[i] = r == 0 ? Double.POSITIVE_INFINITY : reads[r] - reads[r - 1];
             } else {
                 while (fallbackAt < z) {
-                    fallbackGap *= 1.35;
+                    fallbackGap *= PollSchedule.GEOMETRIC.factor();
                     fallbackAt += fallbackGap;
                     fallbackReads++;
                 }
